@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# raoe + rzram: Rust AoE initiator and compressed RAM swap device, with their QEMU harness.
+# Every target installs what it needs (scripts/bootstrap.sh) and caches the toolchain and the
+# kernels outside the clone (~/.cache/raoe-rzram, or $RAOE_CACHE).
+
+FLAVOR  ?= debug
+DRIVERS ?= both
+SUITES  ?=
+BUILD   := $(CURDIR)/build/$(FLAVOR)
+RESULTS ?= $(BUILD)/results
+MODULES := $(BUILD)/modules/raoe.ko $(BUILD)/modules/rzram.ko
+KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
+INITRD  := $(BUILD)/initramfs.cpio
+
+.PHONY: all bootstrap kernel modules tools check initramfs test run clean
+
+all: modules
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+kernel: bootstrap
+	@scripts/build-kernel.sh $(FLAVOR) >/dev/null
+
+# The kernel's Rust lints are errors (CLIPPY=1 W=e); see scripts/kmake.sh.
+modules: kernel
+	@scripts/kmake.sh $(FLAVOR) modules
+
+tools: bootstrap
+	@scripts/host-rust.sh build
+
+check: modules tools
+	@scripts/check.sh
+
+initramfs: modules tools
+	@scripts/mkinitramfs.sh "$(KDIR)" $(INITRD) $(MODULES) >/dev/null
+
+# Host unit tests, then one guest per (suite, driver); the last line is "N passed, N failed".
+test: check initramfs
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@scripts/host-rust.sh test $(RESULTS)
+	@scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(RESULTS) $(DRIVERS) $(SUITES)
+	@scripts/parse-results.py $(RESULTS)
+
+# A human-readable demo: vblade target discovered, a direct-I/O transfer, swap on the ramdisk.
+run: initramfs
+	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/run.log \
+		mem=512 cpus=2 timeout=600 -- suite=demo driver=$(if $(filter rust,$(DRIVERS)),rust,c)
+
+clean:
+	rm -rf build tests/tools/target

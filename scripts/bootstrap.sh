@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Installs everything the build and the tests need on a fresh machine. Idempotent: each step
+# checks whether its result is already there.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$CACHE/tools" "$CACHE/src"
+
+step "host packages"
+missing=()
+for pkg in $HOST_PACKAGES; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	printf '    installing: %s\n' "${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || die "apt-get update failed"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$CACHE/apt.log" 2>&1 ||
+		die "apt-get install failed, see $CACHE/apt.log"
+fi
+dpkg-query -W $HOST_PACKAGES >"$CACHE/host-packages.txt"
+
+step "rustc $RUSTC_RELEASE (rustc-web)"
+have=$(/usr/bin/rustc --version | awk '{print $2}')
+case "$have" in
+"$RUSTC_RELEASE".*) ;;
+*) die "/usr/bin/rustc is $have, expected $RUSTC_RELEASE.x" ;;
+esac
+inst=$(dpkg-query -W -f='${Version}' rustc-web)
+[ "$inst" = "$RUSTC_WEB_VERSION" ] ||
+	printf '    note: rustc-web %s installed, %s pinned (same release, continuing)\n' "$inst" "$RUSTC_WEB_VERSION" >&2
+[ -d /usr/lib/rustlib/src/rust/library/core ] || die "rust-web-src did not install the core sources"
+
+step "bindgen-cli $BINDGEN_CLI_VERSION"
+if ! "$BINDGEN_ROOT/bin/bindgen" --version 2>/dev/null | grep -q "$BINDGEN_CLI_VERSION"; then
+	# rustup's cargo builds this host tool; the kernel itself uses rustc-web.
+	"$HOME/.cargo/bin/cargo" install --quiet --locked --root "$BINDGEN_ROOT" \
+		--version "$BINDGEN_CLI_VERSION" bindgen-cli || die "cargo install bindgen-cli failed"
+fi
+
+step "libclang $LIBCLANG_WHEEL_VERSION (PyPI wheel)"
+if [ ! -e "$LIBCLANG_PATH/libclang.so" ]; then
+	python3 -m pip install --quiet --root-user-action=ignore --no-deps --target "$LIBCLANG_DIR" \
+		"libclang==$LIBCLANG_WHEEL_VERSION" || die "pip install libclang failed"
+fi
+
+step "kernel source $KERNEL_SRC_PKG $KERNEL_SRC_VERSION"
+if [ ! -f "$KERNEL_SRC/Makefile" ]; then
+	# A private apt state and sources list: the system's apt configuration is left alone. The
+	# mirror is the one the system already uses.
+	apt_dir=$CACHE/apt
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/sources.list.d"
+	mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$mirror" ] || die "cannot find the Debian mirror in the system's apt sources"
+	echo "deb [trusted=yes] $mirror $KERNEL_SRC_SUITE main" >"$apt_dir/sources.list"
+	apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Etc::SourceList=$apt_dir/sources.list"
+		-o "Dir::Etc::SourceParts=$apt_dir/sources.list.d" -o "Dir::Cache::Archives=$apt_dir/archives"
+		-o "Dir::State::Status=/dev/null" -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
+	apt-get "${apt_opts[@]}" update -qq || die "apt-get update of $KERNEL_SRC_SUITE failed"
+	version=$KERNEL_SRC_VERSION
+	if ! apt-cache "${apt_opts[@]}" madison "$KERNEL_SRC_PKG" | grep -qF "| $version |"; then
+		die "$KERNEL_SRC_PKG $version is no longer on the mirror; available: $(apt-cache "${apt_opts[@]}" madison "$KERNEL_SRC_PKG" | awk -F'|' '{print $2}' | tr -d ' ' | xargs); update scripts/versions.env"
+	fi
+	(cd "$apt_dir/archives" && apt-get "${apt_opts[@]}" download -qq "$KERNEL_SRC_PKG=$version") ||
+		die "apt-get download $KERNEL_SRC_PKG failed"
+	deb=$(ls "$apt_dir/archives/${KERNEL_SRC_PKG}_"*.deb | head -n1)
+	tmp=$CACHE/src/unpack.$$
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
+	tar -C "$tmp" -xf "$tmp/usr/src/$KERNEL_SRC_PKG.tar.xz" || die "untar of the kernel source failed"
+	rm -rf "$KERNEL_SRC"
+	mv "$tmp/$KERNEL_SRC_PKG" "$KERNEL_SRC"
+	rm -rf "$tmp" "$deb"
+fi
+
+step "rustavailable"
+make -s -C "$KERNEL_SRC" O="$CACHE/rustcheck" RUSTC=/usr/bin/rustc BINDGEN="$BINDGEN_ROOT/bin/bindgen" \
+	rustavailable >"$CACHE/rustavailable.log" 2>&1 || die "$(cat "$CACHE/rustavailable.log")"
+step "bootstrap done"

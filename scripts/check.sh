@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks: the kernel's rustfmt settings on rust/, fmt and clippy on the host crates.
+# (The modules themselves are always built with the kernel's clippy lints as errors.)
+. "$(dirname "$0")/lib.sh"
+
+step "rustfmt (kernel .rustfmt.toml)"
+mapfile -t sources < <(find "$TOP/rust" -name '*.rs' | sort)
+rustfmt --check --edition 2021 --config-path "$KERNEL_SRC/.rustfmt.toml" "${sources[@]}" ||
+	die "rustfmt: run 'rustfmt --edition 2021 --config-path $KERNEL_SRC/.rustfmt.toml' on the files above"
+
+step "unsafe blocks carry SAFETY comments"
+# The kernel's clippy lint covers the modules; this covers every other Rust file too.
+missing=$(find "$TOP/rust" "$TOP/tests" -name '*.rs' -not -path '*/target/*' -print0 | xargs -0 -r awk '
+	FNR == 1 { safety = 0 }
+	/^[[:space:]]*\/\// { if ($0 ~ /SAFETY:/) safety = 1; next }
+	/unsafe[[:space:]]*\{/ && !safety && $0 !~ /SAFETY:/ { printf "%s:%d\n", FILENAME, FNR }
+	{ safety = 0 }')
+[ -z "$missing" ] || die "unsafe blocks without a SAFETY comment: $missing"
+
+"$TOP/scripts/host-rust.sh" check

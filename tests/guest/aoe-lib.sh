@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# AoE fixtures shared by the AoE suites: a veth pair, a vblade target exporting a random image,
+# and the initiator under test (aoe.ko or raoe) bound to the other end.
+
+AOE_IMG=/tmp/aoe.img
+AOE_SHELF=0
+AOE_SLOT=1
+AOE_DEV=/dev/etherd/e$AOE_SHELF.$AOE_SLOT
+AOE_SYS=/sys/block/etherd!e$AOE_SHELF.$AOE_SLOT
+
+aoe_module() {
+	if [ "$DRIVER" = rust ]; then echo raoe; else echo aoe; fi
+}
+
+# aoe_setup IMAGE_MIB: veth0 (initiator) <-> veth1 (vblade), image of random data.
+aoe_setup() {
+	local mib=$1 i
+	ip link add veth0 type veth peer name veth1 || return 1
+	ip link set veth0 up && ip link set veth1 up || return 1
+	dd if=/dev/urandom of=$AOE_IMG bs=1M count="$mib" status=none || return 1
+	vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
+	AOE_VBLADE_PID=$!
+	modprobe "$(aoe_module)" aoe_iflist=veth0 || return 1
+	for i in $(seq 1 150); do
+		[ -b "$AOE_DEV" ] && [ "$(cat "$AOE_SYS/state" 2>/dev/null)" = up ] && return 0
+		[ $((i % 20)) -eq 0 ] && aoe-discover
+		sleep 0.2
+	done
+	diag "no $AOE_DEV after 30 s; vblade log: $(cat /tmp/vblade.log)"
+	return 1
+}
+
+aoe_teardown() {
+	kill "$AOE_VBLADE_PID" 2>/dev/null
+	wait "$AOE_VBLADE_PID" 2>/dev/null
+	ip link del veth0 2>/dev/null
+	rmmod "$(aoe_module)"
+}

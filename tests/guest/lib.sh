@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side test helpers. A suite records its test points here and prints them as one KTAP
+# document at the end; diagnostics go out live as "# " lines so a hang still leaves a trail.
+
+SUITE=${SUITE:-unknown}
+DRIVER=${DRIVER:-c}
+RESULTS=/tmp/ktap.results
+: >"$RESULTS"
+
+diag() {
+	echo "# $*"
+}
+
+# Runs a command with its output shown as diagnostics; returns its status.
+run() {
+	"$@" 2>&1 | sed 's/^/# /'
+	return "${PIPESTATUS[0]:-$?}"
+}
+
+pass() {
+	echo "ok $*" >>"$RESULTS"
+	echo "# PASS $*"
+}
+
+fail() {
+	local name=$1
+	shift
+	echo "not ok $name" >>"$RESULTS"
+	echo "# FAIL $name: $*"
+}
+
+skip() {
+	local name=$1
+	shift
+	echo "ok $name # SKIP $*" >>"$RESULTS"
+	echo "# SKIP $name: $*"
+}
+
+# check NAME CMD...: one test point that passes when CMD succeeds.
+check() {
+	local name=$1 rc=0
+	shift
+	diag "running $name: $*"
+	"$@" >/tmp/check.out 2>&1 || rc=$?
+	sed 's/^/#   /' /tmp/check.out
+	if [ $rc -eq 0 ]; then pass "$name"; else fail "$name" "exit $rc"; fi
+	return $rc
+}
+
+# expect_eq NAME EXPECTED ACTUAL: one test point comparing two strings.
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# Prints the recorded test points as a KTAP document: the suite is test 1, its points are its
+# subtests.
+ktap_finish() {
+	local n i=0 status=ok line
+	n=$(wc -l <"$RESULTS")
+	grep -q '^not ok' "$RESULTS" && status="not ok"
+	[ "$n" -gt 0 ] || status="not ok"
+	echo "KTAP version 1"
+	echo "1..1"
+	echo "    KTAP version 1"
+	echo "    # Subtest: $SUITE-$DRIVER"
+	echo "    1..$n"
+	while IFS= read -r line; do
+		i=$((i + 1))
+		case "$line" in
+		"not ok "*) echo "    not ok $i ${line#not ok }" ;;
+		*) echo "    ok $i ${line#ok }" ;;
+		esac
+	done <"$RESULTS"
+	echo "$status 1 $SUITE-$DRIVER"
+}
+
+md5() {
+	md5sum "$1" | cut -d' ' -f1
+}
+
+# Loads the driver under test: the C reference or our Rust module.
+load_module() {
+	modprobe "$1" "${@:2}" || return 1
+}
