@@ -3,27 +3,29 @@
 # Usage: host-rust.sh build | test RESULTS_DIR | check
 # Host-side Rust workspaces: the guest test tools, and the drivers' pure logic built for the host.
 . "$(dirname "$0")/lib.sh"
+# Host crates use the machine's rustup toolchain (cargo fmt, clippy), not the kernel's rustc-web.
+export PATH=$HOME/.cargo/bin:$PATH
 
 workspaces=("$TOP/tests/tools")
 case "${1:?build|test|check}" in
 build)
 	for ws in "${workspaces[@]}"; do
 		step "cargo build $(basename "$ws")"
-		"$CARGO" build --quiet --release --manifest-path "$ws/Cargo.toml" || die "cargo build failed"
+		cargo build --quiet --release --manifest-path "$ws/Cargo.toml" || die "cargo build failed"
 	done
 	;;
 test)
 	for ws in "${workspaces[@]}"; do
 		step "cargo test $(basename "$ws")"
-		"$CARGO" test --release --manifest-path "$ws/Cargo.toml" 2>&1 | tee "${2:?RESULTS_DIR}/cargo-$(basename "$ws").log" |
+		cargo test --release --manifest-path "$ws/Cargo.toml" 2>&1 | tee "${2:?RESULTS_DIR}/cargo-$(basename "$ws").log" |
 			grep -E '^test result|FAILED|panicked' || true
 	done
 	;;
 check)
 	for ws in "${workspaces[@]}"; do
 		step "cargo fmt + clippy $(basename "$ws")"
-		"$CARGO" fmt --check --manifest-path "$ws/Cargo.toml" || die "cargo fmt: run 'cargo fmt' in $ws"
-		"$CARGO" clippy --quiet --release --manifest-path "$ws/Cargo.toml" -- -D warnings || die "clippy failed"
+		cargo fmt --all --check --manifest-path "$ws/Cargo.toml" || die "cargo fmt: run 'cargo fmt' in $ws"
+		cargo clippy --quiet --release --manifest-path "$ws/Cargo.toml" -- -D warnings || die "clippy failed"
 	done
 	;;
 esac

@@ -28,6 +28,3 @@ die() {
 	exit 1
 }
 trap 'rc=$?; [ $rc -eq 0 ] || printf "FAILED at step \"%s\" (exit %d)\n" "$CURRENT_STEP" $rc >&2' EXIT
-
-# Host-side Rust (test tools, pure-logic unit tests) uses rustup's cargo when present.
-CARGO=${CARGO:-$(command -v "$HOME/.cargo/bin/cargo" || command -v cargo || echo cargo)}

@@ -30,9 +30,12 @@ aoe_setup() {
 	return 1
 }
 
+# The initiator holds references on its interfaces: it goes before the veth pair does.
 aoe_teardown() {
+	local rc=0
 	kill "$AOE_VBLADE_PID" 2>/dev/null
 	wait "$AOE_VBLADE_PID" 2>/dev/null
+	rmmod "$(aoe_module)" || rc=1
 	ip link del veth0 2>/dev/null
-	rmmod "$(aoe_module)"
+	return $rc
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Page contents: a deterministic function of (seed, process, page index, generation).
-//! A 32-byte header names the page; the body kind rotates with the page index so the
-//! compressing swap device sees a realistic mix of easy and hard pages.
+//! A 32-byte header names the page; the body kind cycles with the page index so the
+//! compressing swap device sees a realistic mix of easy and hard pages (about 4:1 overall
+//! with lz4, like real anonymous memory).
 
 use std::fmt;
 
@@ -10,6 +11,36 @@ use tool_common::rng::{splitmix64, Xorshift64};
 pub const PAGE_SIZE: usize = 4096;
 const HEADER_LEN: usize = 32;
 const MAGIC: u64 = u64::from_le_bytes(*b"SWAPPRES");
+
+/// What fills a page after its header.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BodyKind {
+    /// Mostly zeros; only the header makes the page non-uniform.
+    Zeros,
+    /// English-like text, which compresses about 3:1.
+    Text,
+    /// Incompressible.
+    Random,
+    /// One random 64-byte pattern, repeated.
+    Pattern,
+}
+
+/// The kinds in the order they cycle through page indices: one page in eight incompressible.
+const KIND_CYCLE: [BodyKind; 8] = [
+    BodyKind::Zeros,
+    BodyKind::Text,
+    BodyKind::Pattern,
+    BodyKind::Zeros,
+    BodyKind::Random,
+    BodyKind::Zeros,
+    BodyKind::Text,
+    BodyKind::Pattern,
+];
+
+/// The body kind of page `page`.
+pub fn kind_of(page: u64) -> BodyKind {
+    KIND_CYCLE[(page % KIND_CYCLE.len() as u64) as usize]
+}
 /// Mismatches described in full per verifier; the rest are only counted.
 const MISMATCHES_DESCRIBED: u64 = 4;
 const WORDS: [&str; 32] = [
@@ -88,11 +119,9 @@ impl PageContent {
         header.encode(&mut bytes[..HEADER_LEN]);
         let mut rng = Xorshift64::new(header.check);
         let body = &mut bytes[HEADER_LEN..];
-        match page % 4 {
-            // Mostly zeros; only the header makes the page non-uniform.
-            0 => body.fill(0),
-            // English-like text, which compresses about 3:1.
-            1 => {
+        match kind_of(page) {
+            BodyKind::Zeros => body.fill(0),
+            BodyKind::Text => {
                 let mut slots = body.iter_mut();
                 'text: loop {
                     let word = WORDS[rng.below(WORDS.len())];
@@ -104,14 +133,12 @@ impl PageContent {
                     }
                 }
             }
-            // Incompressible.
-            2 => {
+            BodyKind::Random => {
                 for word in body.chunks_exact_mut(8) {
                     word.copy_from_slice(&rng.next_u64().to_le_bytes());
                 }
             }
-            // One random 64-byte pattern, repeated.
-            _ => {
+            BodyKind::Pattern => {
                 let mut unit = [0u8; 64];
                 for word in unit.chunks_exact_mut(8) {
                     word.copy_from_slice(&rng.next_u64().to_le_bytes());
@@ -211,13 +238,16 @@ mod tests {
             let others = [
                 ("seed", page(&PageContent::new(2, 0), index, 1)),
                 ("proc", page(&PageContent::new(1, 1), index, 1)),
-                ("page of the same kind", page(&content, index + 4, 1)),
+                (
+                    "page of the same kind",
+                    page(&content, index + KIND_CYCLE.len() as u64, 1),
+                ),
                 ("generation", page(&content, index, 2)),
             ];
             for (what, other) in others {
                 assert_ne!(bytes[..HEADER_LEN], other[..HEADER_LEN], "{what} {index}");
                 // Zero bodies are all alike; every other body depends on the header.
-                if index % 4 != 0 {
+                if kind_of(index) != BodyKind::Zeros {
                     assert_ne!(bytes[HEADER_LEN..], other[HEADER_LEN..], "{what} {index}");
                 }
             }
@@ -255,7 +285,10 @@ mod tests {
             let wrong = [
                 ("older generation", page(&content, index, 2)),
                 ("other page", page(&content, index + 1, 3)),
-                ("other page of the same kind", page(&content, index + 4, 3)),
+                (
+                    "other page of the same kind",
+                    page(&content, index + KIND_CYCLE.len() as u64, 3),
+                ),
                 ("other proc", page(&PageContent::new(1, 3), index, 3)),
                 ("zero page", vec![0; PAGE_SIZE]),
             ];
@@ -272,16 +305,26 @@ mod tests {
         }
     }
 
+    /// Page indices of `kind` among the first thousand or so.
+    fn pages_of(kind: BodyKind) -> impl Iterator<Item = u64> {
+        (0..1008).filter(move |&index| kind_of(index) == kind)
+    }
+
     #[test]
-    fn kind0_body_is_zeros() {
-        for index in [0, 4, 1000] {
+    fn one_page_in_eight_is_incompressible() {
+        assert_eq!(pages_of(BodyKind::Random).count(), 1008 / 8);
+    }
+
+    #[test]
+    fn zeros_body_is_zeros() {
+        for index in pages_of(BodyKind::Zeros) {
             assert!(body(index).iter().all(|&byte| byte == 0), "page {index}");
         }
     }
 
     #[test]
-    fn kind1_body_is_text() {
-        for index in [1, 5, 1001] {
+    fn text_body_is_text() {
+        for index in pages_of(BodyKind::Text) {
             let body = body(index);
             assert!(
                 body.iter()
@@ -296,16 +339,16 @@ mod tests {
     }
 
     #[test]
-    fn kind2_body_is_high_entropy() {
-        for index in [2, 6, 1002] {
+    fn random_body_is_high_entropy() {
+        for index in pages_of(BodyKind::Random) {
             let bits = entropy(&body(index));
             assert!(bits > 7.8, "page {index}: {bits} bits/byte");
         }
     }
 
     #[test]
-    fn kind3_body_repeats_a_random_64_bytes() {
-        for index in [3, 7, 1003] {
+    fn pattern_body_repeats_a_random_64_bytes() {
+        for index in pages_of(BodyKind::Pattern) {
             let body = body(index);
             assert!(
                 (64..body.len()).all(|at| body[at] == body[at - 64]),
