@@ -34,7 +34,7 @@ SPLATS = [
     )
 ]
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+)\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(\w+)(.*))?$")
-CARGO_RUNNING = re.compile(r"^\s*(?:Running \S+ \(.*/deps/([A-Za-z0-9_]+)-[0-9a-f]+\)|Doc-tests (\S+))")
+CARGO_RUNNING = re.compile(r"^\s*(?:Running .*\(.*/deps/([A-Za-z0-9_]+)-[0-9a-f]+\)|Doc-tests (\S+))")
 CARGO_RESULT = re.compile(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored")
 
 
