@@ -44,8 +44,10 @@ test: check initramfs
 
 # A human-readable demo: vblade target discovered, a direct-I/O transfer, swap on the ramdisk.
 run: initramfs
-	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/run.log \
+	@rm -rf $(BUILD)/run && mkdir -p $(BUILD)/run
+	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/run/demo.log \
 		mem=512 cpus=2 timeout=600 -- suite=demo driver=$(if $(filter rust,$(DRIVERS)),rust,c)
+	@scripts/parse-results.py $(BUILD)/run
 
 clean:
 	rm -rf build tests/tools/target

@@ -24,15 +24,21 @@ else
 	fail discovery "no AoE target"
 fi
 
-say "Swap on $ZDEV ($ZMOD, lz4, 256 MiB)"
+say "Swap on $ZDEV ($ZMOD, lz4, 768 MiB)"
 modprobe $ZMOD
 echo lz4 >$ZSYS/comp_algorithm
-echo 256M >$ZSYS/disksize
+echo 768M >$ZSYS/disksize
 mkswap $ZDEV >/dev/null && swapon $ZDEV
 cat /proc/swaps
 expect_eq stable-writes 1 "$(cat $ZSYS/queue/stable_writes)"
 say "Dirtying 640 MiB in a 512 MiB guest, every page verified after swap-in"
-check swap-pressure swap-pressure --mib 640 --procs 2 --passes 2
+swap-pressure --mib 640 --procs 2 --passes 2 >/tmp/pressure.out 2>&1 &
+pressure=$!
+sleep 15
+say "Swap in use while the pressure runs"
+cat /proc/swaps
+wait $pressure && pass swap-pressure || fail swap-pressure "$(tail -n 3 /tmp/pressure.out)"
+cat /tmp/pressure.out
 say "Compression (mm_stat: orig compr used limit max same compacted huge huge_since)"
 cat $ZSYS/mm_stat
 swapoff $ZDEV
