@@ -12,7 +12,7 @@ MODULES := $(BUILD)/modules/raoe.ko $(BUILD)/modules/rzram.ko
 KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
 INITRD  := $(BUILD)/initramfs.cpio
 
-.PHONY: all bootstrap kernel modules tools check initramfs test run clean
+.PHONY: all bootstrap kernel modules tools check initramfs test run fuzz clean
 
 all: modules
 
@@ -49,5 +49,9 @@ run: initramfs
 		mem=512 cpus=2 timeout=600 -- suite=demo driver=$(if $(filter rust,$(DRIVERS)),rust,c)
 	@scripts/parse-results.py $(BUILD)/run
 
+# Fuzzes the drivers' frame parser for FUZZ_SECONDS (default 60) with cargo-fuzz.
+fuzz:
+	@scripts/fuzz.sh
+
 clean:
-	rm -rf build tests/tools/target
+	rm -rf build tests/tools/target rust/host/target rust/host/fuzz/target

@@ -6,7 +6,7 @@
 # Host crates use the machine's rustup toolchain (cargo fmt, clippy), not the kernel's rustc-web.
 export PATH=$HOME/.cargo/bin:$PATH
 
-workspaces=("$TOP/tests/tools")
+workspaces=("$TOP/tests/tools" "$TOP/rust/host")
 case "${1:?build|test|check}" in
 build)
 	for ws in "${workspaces[@]}"; do

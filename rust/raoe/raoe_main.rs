@@ -5,6 +5,24 @@
 //! This is the module shell: it loads and unloads. Discovery, block devices and the data path
 //! are not implemented yet.
 
+/// The AoE frame format: request builders, the response parser and the reply checks.
+pub mod wire;
+
+/// The ATA IDENTIFY data and the payload size of data frames.
+pub mod identify;
+
+/// Round-trip timing and the window of frames in flight.
+pub mod flow;
+
+/// Tags of the frames in flight.
+pub mod tags;
+
+/// Splitting a request's sectors into frames.
+pub mod split;
+
+/// Parsing what users write to /dev/etherd.
+pub mod names;
+
 use kernel::prelude::*;
 
 module! {

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! raoe's pure logic, built for the host so that `cargo test` and the fuzzer exercise the very
+//! files the kernel module compiles.
+//!
+//! The lints below go beyond the kernel's: they catch, at build time, indexing and arithmetic
+//! that could panic in the module.
+
+#![no_std]
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_arithmetic,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
+
+/// The AoE frame format.
+#[path = "../../raoe/wire.rs"]
+pub mod wire;
+
+/// The ATA IDENTIFY data and the frame payload.
+#[path = "../../raoe/identify.rs"]
+pub mod identify;
+
+/// Round-trip timing and the congestion window.
+#[path = "../../raoe/flow.rs"]
+pub mod flow;
+
+/// Tags of the frames in flight.
+#[path = "../../raoe/tags.rs"]
+pub mod tags;
+
+/// Splitting requests into frames.
+#[path = "../../raoe/split.rs"]
+pub mod split;
+
+/// Parsing what users write to /dev/etherd.
+#[path = "../../raoe/names.rs"]
+pub mod names;
