@@ -41,7 +41,11 @@ kmake -s olddefconfig >>"$out/config.log" 2>&1 || die "olddefconfig failed, see 
 # dependency, which would silently weaken the tests.
 lost=$(grep -hE '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' "${frags[@]}" | while read -r line; do
 	case "$line" in
-	"# "*) opt=${line#\# }; opt=${opt%% *}; grep -q "^$opt=" "$out/.config" && echo "$opt should be unset" ;;
+	"# "*)
+		opt=${line#\# }
+		opt=${opt%% *}
+		if grep -q "^$opt=" "$out/.config"; then echo "$opt should be unset"; fi
+		;;
 	*) grep -qxF "$line" "$out/.config" || echo "$line" ;;
 	esac
 done)

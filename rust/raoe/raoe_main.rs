@@ -2,8 +2,8 @@
 
 //! raoe: an ATA-over-Ethernet initiator, the Rust counterpart of `drivers/block/aoe`.
 //!
-//! This is the module shell: it loads and unloads. Discovery, block devices and the data path
-//! are not implemented yet.
+//! Implemented so far: target discovery (config query broadcast at load, config replies
+//! logged). Block devices and the data path are not implemented yet.
 
 /// The AoE frame format: request builders, the response parser and the reply checks.
 pub mod wire;
@@ -23,7 +23,19 @@ pub mod split;
 /// Parsing what users write to /dev/etherd.
 pub mod names;
 
-use kernel::prelude::*;
+#[path = "../kffi/net.rs"]
+mod net;
+
+mod discovery;
+mod params;
+
+use discovery::Discovery;
+use kernel::{
+    prelude::*,
+    sync::Arc, //
+};
+use net::PacketHandler;
+use wire::DropReason;
 
 module! {
     type: Raoe,
@@ -34,17 +46,28 @@ module! {
 }
 
 /// The module state.
-struct Raoe;
+struct Raoe {
+    /// The AoE receive path; dropping it unregisters it.
+    handler: PacketHandler<Discovery>,
+}
 
 impl kernel::Module for Raoe {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        pr_info!("loaded; no AoE functions yet\n");
-        Ok(Raoe)
+        let discovery = Arc::pin_init(Discovery::new(), GFP_KERNEL)?;
+        let handler = PacketHandler::register(wire::ETH_P_AOE, discovery)?;
+        handler.receiver().broadcast_query()?;
+        pr_info!("loaded; discovery only, no block devices yet\n");
+        Ok(Raoe { handler })
     }
 }
 
 impl Drop for Raoe {
     fn drop(&mut self) {
-        pr_info!("unloaded\n");
+        let discovery = self.handler.receiver();
+        let dropped: u64 = DropReason::ALL
+            .iter()
+            .map(|&reason| discovery.drops(reason))
+            .sum();
+        pr_info!("unloaded; {dropped} malformed or unexpected frames were dropped\n");
     }
 }

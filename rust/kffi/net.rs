@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Packet reception, frame transmission and the interface walk, over the C glue in `net.c`.
+//!
+//! C headers: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h),
+//! [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
+
+use core::ptr::NonNull;
+use kernel::{
+    ffi::{
+        c_char,
+        c_int,
+        c_uint,
+        c_void, //
+    },
+    prelude::*,
+    sync::Arc, //
+};
+
+mod glue {
+    use kernel::ffi::{
+        c_char,
+        c_int,
+        c_uint,
+        c_void, //
+    };
+
+    /// The opaque handler `net.c` allocates.
+    #[repr(C)]
+    pub(super) struct KffiPacketHandler {
+        _private: [u8; 0],
+    }
+
+    pub(super) type RxFn =
+        unsafe extern "C" fn(ctx: *mut c_void, frame: *const u8, len: c_uint, ifindex: c_int);
+    pub(super) type VisitFn =
+        unsafe extern "C" fn(ctx: *mut c_void, ifindex: c_int, name: *const c_char, mac: *const u8);
+
+    extern "C" {
+        pub(super) fn kffi_packet_register(
+            ethertype: u16,
+            rx: RxFn,
+            ctx: *mut c_void,
+        ) -> *mut KffiPacketHandler;
+        pub(super) fn kffi_packet_unregister(handler: *mut KffiPacketHandler);
+        pub(super) fn kffi_xmit_copy(ifindex: c_int, frame: *const u8, len: c_uint) -> c_int;
+        pub(super) fn kffi_netdev_for_each(visit: VisitFn, ctx: *mut c_void);
+    }
+}
+
+/// Something that takes the frames of one EtherType.
+pub(crate) trait FrameReceiver: Send + Sync {
+    /// Handles one received frame, Ethernet header included; runs in softirq context.
+    fn receive(&self, frame: &[u8], ifindex: i32);
+}
+
+/// A registered packet handler; dropping it unregisters it and waits for calls in flight.
+///
+/// # Invariants
+///
+/// `raw` was returned by `kffi_packet_register` with the address of `*receiver` as context and
+/// stays registered until `drop`.
+pub(crate) struct PacketHandler<T: FrameReceiver> {
+    raw: NonNull<glue::KffiPacketHandler>,
+    receiver: Arc<T>,
+}
+
+// SAFETY: `raw` is only touched by `drop`, and the receiver is `Send + Sync`.
+unsafe impl<T: FrameReceiver> Send for PacketHandler<T> {}
+// SAFETY: `&PacketHandler` gives access to nothing but the `Sync` receiver.
+unsafe impl<T: FrameReceiver> Sync for PacketHandler<T> {}
+
+impl<T: FrameReceiver> PacketHandler<T> {
+    /// Delivers every received frame of `ethertype` to `receiver`.
+    pub(crate) fn register(ethertype: u16, receiver: Arc<T>) -> Result<Self> {
+        let ctx = Arc::as_ptr(&receiver).cast_mut().cast::<c_void>();
+        // SAFETY: `rx::<T>` has the C callback's signature and treats `ctx` as a `T`; the
+        // returned handler keeps that `T` alive until it unregisters.
+        let raw = unsafe { glue::kffi_packet_register(ethertype, Self::rx, ctx) };
+        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
+        // INVARIANT: `raw` is registered with `receiver`'s address as context.
+        Ok(Self { raw, receiver })
+    }
+
+    /// The receive callback `net.c` calls in softirq context.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given at registration and `frame` points to `len` readable bytes
+    /// for the duration of the call.
+    unsafe extern "C" fn rx(ctx: *mut c_void, frame: *const u8, len: c_uint, ifindex: c_int) {
+        // SAFETY: By the type invariant, `ctx` is the address of a `T` the handler keeps
+        // alive while it is registered.
+        let receiver = unsafe { &*ctx.cast::<T>() };
+        let Ok(len) = usize::try_from(len) else {
+            return;
+        };
+        // SAFETY: The caller guarantees `len` readable bytes at `frame`.
+        let frame = unsafe { core::slice::from_raw_parts(frame, len) };
+        receiver.receive(frame, ifindex);
+    }
+
+    /// The receiver frames are delivered to.
+    pub(crate) fn receiver(&self) -> &Arc<T> {
+        &self.receiver
+    }
+}
+
+impl<T: FrameReceiver> Drop for PacketHandler<T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `raw` is registered; after this call no callback is
+        // running or will run, so the receiver may go.
+        unsafe { glue::kffi_packet_unregister(self.raw.as_ptr()) };
+    }
+}
+
+/// Sends a copy of `frame` (Ethernet header included) on interface `ifindex`.
+pub(crate) fn transmit_copy(ifindex: i32, frame: &[u8]) -> Result {
+    let len = c_uint::try_from(frame.len()).map_err(|_| EINVAL)?;
+    // SAFETY: `frame` is `len` readable bytes; `net.c` copies them before returning.
+    let ret = unsafe { glue::kffi_xmit_copy(ifindex, frame.as_ptr(), len) };
+    if ret < 0 {
+        return Err(Error::from_errno(ret));
+    }
+    Ok(())
+}
+
+/// An up Ethernet interface, as seen during [`for_each_interface`].
+pub(crate) struct Interface<'a> {
+    /// The interface index.
+    pub(crate) ifindex: i32,
+    /// The interface name.
+    pub(crate) name: &'a CStr,
+    /// The interface's MAC address.
+    pub(crate) mac: [u8; 6],
+}
+
+/// Calls `visit` for every up Ethernet interface, under RCU: `visit` must not sleep.
+pub(crate) fn for_each_interface<F: FnMut(&Interface<'_>)>(mut visit: F) {
+    /// Forwards one interface to the closure behind `ctx`.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` points to an `F`; `name` is a NUL-terminated string and `mac` 6 readable bytes,
+    /// both valid for the call.
+    unsafe extern "C" fn trampoline<F: FnMut(&Interface<'_>)>(
+        ctx: *mut c_void,
+        ifindex: c_int,
+        name: *const c_char,
+        mac: *const u8,
+    ) {
+        // SAFETY: The caller passes the `F` given to `kffi_netdev_for_each` below.
+        let visit = unsafe { &mut *ctx.cast::<F>() };
+        // SAFETY: The caller guarantees 6 readable bytes at `mac`.
+        let mac = unsafe { core::ptr::read(mac.cast::<[u8; 6]>()) };
+        // SAFETY: The caller guarantees a NUL-terminated name valid for the call.
+        let name = unsafe { CStr::from_char_ptr(name) };
+        visit(&Interface { ifindex, name, mac });
+    }
+    let ctx = core::ptr::from_mut(&mut visit).cast::<c_void>();
+    // SAFETY: `trampoline::<F>` matches the C callback type and `ctx` points to `visit`, which
+    // outlives the call.
+    unsafe { glue::kffi_netdev_for_each(trampoline::<F>, ctx) };
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RAOE_PARAMS_H
+#define RAOE_PARAMS_H
+
+#include <linux/types.h>
+
+/* As aoe.ko: the list must stay under 1024 bytes (aoenet.c:98-110). */
+#define RAOE_IFLIST_SIZE 1024
+
+/* Copies the aoe_iflist parameter, NUL-terminated, into buf. */
+void raoe_iflist_copy(char *buf, size_t len);
+
+#endif

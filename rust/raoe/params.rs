@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `aoe_iflist` module parameter, kept in C (`params.c`): 7.3's Rust module parameters are
+//! integers only.
+
+/// The size of the interface list, its NUL included (`RAOE_IFLIST_SIZE`).
+pub(crate) const IFLIST_SIZE: usize = 1024;
+
+extern "C" {
+    fn raoe_iflist_copy(buf: *mut u8, len: usize);
+}
+
+/// Copies the current `aoe_iflist`, NUL-terminated, into `buf`.
+pub(crate) fn iflist(buf: &mut [u8; IFLIST_SIZE]) {
+    // SAFETY: `buf` is `IFLIST_SIZE` writable bytes and `raoe_iflist_copy` writes at most
+    // that many, under the module's parameter lock.
+    unsafe { raoe_iflist_copy(buf.as_mut_ptr(), IFLIST_SIZE) };
+}
