@@ -1,23 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Target discovery: config queries go out on the allowed interfaces, config replies name the
-//! targets (aoecmd.c:1529-1609).
+//! targets (aoecmd.c:1529-1609), and an ATA IDENTIFY to each new target tells its capacity and
+//! identity (aoecmd.c:1378-1424, 929-984).
 
 use crate::{
+    identify::Identity,
     names::InterfaceList,
     net::{
         self,
         FrameReceiver, //
     },
     params,
+    random::random_u32,
+    tags::{
+        TagSlot,
+        TagTable, //
+    },
     wire::{
         self,
+        AtaCommand,
+        AtaReply,
+        AtaRequest,
         DropReason,
-        Response, //
+        Header,
+        Response,
+        SentAta, //
     },
 };
 use kernel::{
     prelude::*,
+    str::BStr,
     sync::{
         atomic::{
             Atomic,
@@ -40,13 +53,20 @@ pub(crate) struct TargetAddress {
     pub(crate) ifindex: i32,
 }
 
+/// How many IDENTIFY requests may be in flight at once.
+const IDENTIFY_SLOTS: usize = 16;
+
 /// What the receive path needs to know, under one lock.
 struct DiscoveryState {
-    /// The interfaces `aoe_iflist` allowed at the last query; frames on others are ignored,
-    /// as aoe.ko does (aoenet.c:141-142).
-    allowed: KVec<i32>,
+    /// The interfaces `aoe_iflist` allowed at the last query, with their MAC addresses;
+    /// frames on others are ignored, as aoe.ko does (aoenet.c:141-142).
+    interfaces: KVec<(i32, [u8; 6])>,
     /// Every target address seen so far.
     targets: KVec<TargetAddress>,
+    /// Tags of the IDENTIFY requests in flight.
+    tags: TagTable<[TagSlot; IDENTIFY_SLOTS]>,
+    /// The target and request behind each busy tag slot.
+    identifying: [Option<(TargetAddress, SentAta)>; IDENTIFY_SLOTS],
 }
 
 /// The discovery state shared with the receive path.
@@ -65,8 +85,11 @@ impl Discovery {
         pin_init!(Self {
             state <- kernel::new_spinlock_irq!(
                 DiscoveryState {
-                    allowed: KVec::new(),
+                    interfaces: KVec::new(),
                     targets: KVec::new(),
+                    // A random start keeps replies meant for an earlier load from matching.
+                    tags: TagTable::new([TagSlot::EMPTY; IDENTIFY_SLOTS], random_u32()),
+                    identifying: [None; IDENTIFY_SLOTS],
                 },
                 "Discovery::state"
             ),
@@ -95,11 +118,9 @@ impl Discovery {
             }
         });
         collected?;
-        let mut ifindexes = KVec::with_capacity(interfaces.len(), GFP_KERNEL)?;
-        for &(ifindex, _) in &interfaces {
-            ifindexes.push(ifindex, GFP_KERNEL)?;
-        }
-        self.state.lock().allowed = ifindexes;
+        let mut queried = KVec::with_capacity(interfaces.len(), GFP_KERNEL)?;
+        queried.extend_from_slice(&interfaces, GFP_KERNEL)?;
+        self.state.lock().interfaces = queried;
         for &(ifindex, mac) in &interfaces {
             let mut frame = [0u8; wire::ETH_MIN_FRAME_LEN];
             wire::build_config_query(&mut frame, &wire::Header::config_broadcast(mac))
@@ -126,14 +147,118 @@ impl Discovery {
     }
 }
 
+impl Discovery {
+    /// Records a target seen in a config reply and, if it is new, asks for its identity.
+    fn add_target(&self, target: TargetAddress, buffer_count: u16, firmware: u16, sectors: u8) {
+        // Built under the lock, sent after; zero-padded to the Ethernet minimum.
+        let (request, frame) = {
+            let mut state = self.state.lock();
+            let Some(&(_, src)) = state.interfaces.iter().find(|i| i.0 == target.ifindex) else {
+                return;
+            };
+            if state.targets.contains(&target) || state.targets.push(target, GFP_ATOMIC).is_err() {
+                return;
+            }
+            pr_info!(
+                "e{}.{}: target {:02x?} on ifindex {}, bufcnt {}, firmware {:#06x}, sectors {}\n",
+                target.shelf,
+                target.slot,
+                target.mac,
+                target.ifindex,
+                buffer_count,
+                firmware,
+                sectors
+            );
+            let Some((slot, tag)) = state.tags.allocate() else {
+                pr_warn!(
+                    "e{}.{}: no tag free for IDENTIFY\n",
+                    target.shelf,
+                    target.slot
+                );
+                return;
+            };
+            let request = AtaRequest {
+                header: Header {
+                    dst: target.mac,
+                    src,
+                    shelf: target.shelf,
+                    slot: target.slot,
+                    tag,
+                },
+                command: AtaCommand::Identify,
+                lba: 0,
+                sectors: 1,
+                lba48: false,
+            };
+            let mut frame = [0u8; wire::ETH_MIN_FRAME_LEN];
+            if wire::build_ata_request(&mut frame, &request).is_err() {
+                state.tags.release(slot);
+                return;
+            }
+            if let Some(pending) = state.identifying.get_mut(slot) {
+                *pending = Some((target, request.sent()));
+            }
+            (request, frame)
+        };
+        if let Err(err) = net::transmit_copy(target.ifindex, &frame) {
+            pr_warn!(
+                "e{}.{}: IDENTIFY (tag {:#x}) not sent: {err:?}\n",
+                target.shelf,
+                target.slot,
+                request.header.tag
+            );
+        }
+    }
+
+    /// Takes an ATA reply: the answer to an IDENTIFY in flight, or a frame to drop.
+    fn identified(&self, reply: &AtaReply<'_>) -> Result<(), DropReason> {
+        let (target, sent) = {
+            let mut state = self.state.lock();
+            let slot = state.tags.complete(reply.header.tag)?.slot;
+            state
+                .identifying
+                .get_mut(slot)
+                .and_then(Option::take)
+                .ok_or(DropReason::UnsolicitedTag)?
+        };
+        wire::check_ata_reply(reply, &sent)?;
+        let identity = Identity::parse(reply.data).ok_or(DropReason::ShortData)?;
+        pr_info!(
+            "e{}.{}: {} sectors ({}), model \"{}\", serial \"{}\", firmware \"{}\"\n",
+            target.shelf,
+            target.slot,
+            identity.sectors,
+            if identity.lba48 { "LBA48" } else { "LBA28" },
+            BStr::from_bytes(identity.model.as_bytes()),
+            BStr::from_bytes(identity.serial.as_bytes()),
+            BStr::from_bytes(identity.firmware.as_bytes())
+        );
+        Ok(())
+    }
+}
+
 impl FrameReceiver for Discovery {
     fn receive(&self, frame: &[u8], ifindex: i32) {
-        if !self.state.lock().allowed.contains(&ifindex) {
+        if !self.state.lock().interfaces.iter().any(|i| i.0 == ifindex) {
             return;
         }
-        let reply = match wire::parse_response(frame) {
-            Ok(Response::Config(reply)) => reply,
-            Ok(Response::Ata(_)) => return self.drop_frame(DropReason::UnsolicitedTag),
+        let outcome = match wire::parse_response(frame) {
+            Ok(Response::Config(reply)) => {
+                let target = TargetAddress {
+                    shelf: reply.header.shelf,
+                    slot: reply.header.slot,
+                    mac: reply.header.src,
+                    ifindex,
+                };
+                self.add_target(
+                    target,
+                    reply.buffer_count,
+                    reply.firmware_version,
+                    reply.sector_count,
+                );
+                Ok(())
+            }
+            Ok(Response::Ata(reply)) => self.identified(&reply),
             Ok(Response::Error { header, code }) => {
                 pr_info!(
                     "error packet from e{}.{}: {}\n",
@@ -141,31 +266,12 @@ impl FrameReceiver for Discovery {
                     header.slot,
                     code.message()
                 );
-                return;
+                Ok(())
             }
-            Err(reason) => return self.drop_frame(reason),
+            Err(reason) => Err(reason),
         };
-        let target = TargetAddress {
-            shelf: reply.header.shelf,
-            slot: reply.header.slot,
-            mac: reply.header.src,
-            ifindex,
-        };
-        {
-            let mut state = self.state.lock();
-            if state.targets.contains(&target) || state.targets.push(target, GFP_ATOMIC).is_err() {
-                return;
-            }
+        if let Err(reason) = outcome {
+            self.drop_frame(reason);
         }
-        pr_info!(
-            "e{}.{}: target {:02x?} on ifindex {}, bufcnt {}, firmware {:#06x}, sectors {}\n",
-            target.shelf,
-            target.slot,
-            target.mac,
-            ifindex,
-            reply.buffer_count,
-            reply.firmware_version,
-            reply.sector_count
-        );
     }
 }

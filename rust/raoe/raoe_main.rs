@@ -3,7 +3,8 @@
 //! raoe: an ATA-over-Ethernet initiator, the Rust counterpart of `drivers/block/aoe`.
 //!
 //! Implemented so far: target discovery (config query broadcast at load, config replies
-//! logged). Block devices and the data path are not implemented yet.
+//! logged) and ATA IDENTIFY of each new target (capacity and identity logged). Block devices
+//! and the data path are not implemented yet.
 
 /// The AoE frame format: request builders, the response parser and the reply checks.
 pub mod wire;
@@ -25,6 +26,8 @@ pub mod names;
 
 #[path = "../kffi/net.rs"]
 mod net;
+#[path = "../kffi/random.rs"]
+mod random;
 
 mod discovery;
 mod params;

@@ -19,5 +19,19 @@ done
 diag "$found"
 if [ -n "$found" ]; then pass target-discovered; else fail target-discovered "no config reply logged"; fi
 expect_eq one-target-logged 1 "$(dmesg | grep -c "raoe: e$AOE_SHELF.$AOE_SLOT: target")"
+
+# The IDENTIFY reply gives the image's size and vblade's identity strings.
+identity=
+for i in $(seq 1 50); do
+	identity=$(dmesg | grep "raoe: e$AOE_SHELF.$AOE_SLOT: .* sectors")
+	[ -n "$identity" ] && break
+	sleep 0.2
+done
+diag "$identity"
+case "$identity" in
+*": 16384 sectors (LBA48), model \"Coraid EtherDrive vblade\", serial \"$AOE_SHELF.$AOE_SLOT:"*", firmware \"V25\""*)
+	pass identify ;;
+*) fail identify "unexpected or missing IDENTIFY line" ;;
+esac
 aoe_teardown && pass module-unload || fail module-unload "rmmod raoe failed"
 expect_eq nothing-dropped 1 "$(dmesg | grep -c 'raoe: unloaded; 0 malformed')"
