@@ -89,7 +89,7 @@ void kffi_netdev_for_each(kffi_netdev_visit_fn visit, void *ctx)
 	for_each_netdev_rcu(&init_net, dev) {
 		if (dev->type != ARPHRD_ETHER || !(dev->flags & IFF_UP))
 			continue;
-		visit(ctx, dev->ifindex, dev->name, dev->dev_addr);
+		visit(ctx, dev->ifindex, dev->name, dev->mtu, dev->dev_addr);
 	}
 	rcu_read_unlock();
 }

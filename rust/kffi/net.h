@@ -21,7 +21,8 @@ void kffi_packet_unregister(struct kffi_packet_handler *handler);
 int kffi_xmit_copy(int ifindex, const u8 *frame, unsigned int len);
 
 /* Calls visit for every up Ethernet interface of init_net, under RCU (no sleeping). */
-typedef void (*kffi_netdev_visit_fn)(void *ctx, int ifindex, const char *name, const u8 *mac);
+typedef void (*kffi_netdev_visit_fn)(void *ctx, int ifindex, const char *name, unsigned int mtu,
+				     const u8 *mac);
 void kffi_netdev_for_each(kffi_netdev_visit_fn visit, void *ctx);
 
 #endif

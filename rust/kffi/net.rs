@@ -33,8 +33,13 @@ mod glue {
 
     pub(super) type RxFn =
         unsafe extern "C" fn(ctx: *mut c_void, frame: *const u8, len: c_uint, ifindex: c_int);
-    pub(super) type VisitFn =
-        unsafe extern "C" fn(ctx: *mut c_void, ifindex: c_int, name: *const c_char, mac: *const u8);
+    pub(super) type VisitFn = unsafe extern "C" fn(
+        ctx: *mut c_void,
+        ifindex: c_int,
+        name: *const c_char,
+        mtu: c_uint,
+        mac: *const u8,
+    );
 
     extern "C" {
         pub(super) fn kffi_packet_register(
@@ -131,6 +136,8 @@ pub(crate) struct Interface<'a> {
     pub(crate) ifindex: i32,
     /// The interface name.
     pub(crate) name: &'a CStr,
+    /// The MTU in bytes.
+    pub(crate) mtu: u32,
     /// The interface's MAC address.
     pub(crate) mac: [u8; 6],
 }
@@ -147,6 +154,7 @@ pub(crate) fn for_each_interface<F: FnMut(&Interface<'_>)>(mut visit: F) {
         ctx: *mut c_void,
         ifindex: c_int,
         name: *const c_char,
+        mtu: c_uint,
         mac: *const u8,
     ) {
         // SAFETY: The caller passes the `F` given to `kffi_netdev_for_each` below.
@@ -155,7 +163,12 @@ pub(crate) fn for_each_interface<F: FnMut(&Interface<'_>)>(mut visit: F) {
         let mac = unsafe { core::ptr::read(mac.cast::<[u8; 6]>()) };
         // SAFETY: The caller guarantees a NUL-terminated name valid for the call.
         let name = unsafe { CStr::from_char_ptr(name) };
-        visit(&Interface { ifindex, name, mac });
+        visit(&Interface {
+            ifindex,
+            name,
+            mtu,
+            mac,
+        });
     }
     let ctx = core::ptr::from_mut(&mut visit).cast::<c_void>();
     // SAFETY: `trampoline::<F>` matches the C callback type and `ctx` points to `visit`, which

@@ -5,7 +5,15 @@
 //! identity (aoecmd.c:1378-1424, 929-984).
 
 use crate::{
-    identify::Identity,
+    device::{
+        AoeDevice,
+        Path, //
+    },
+    disks::Disks,
+    identify::{
+        payload_bytes,
+        Identity, //
+    },
     names::InterfaceList,
     net::{
         self,
@@ -27,6 +35,7 @@ use crate::{
         Response,
         SentAta, //
     },
+    work::Deferred,
 };
 use kernel::{
     prelude::*,
@@ -36,6 +45,7 @@ use kernel::{
             Atomic,
             Relaxed, //
         },
+        Arc,
         SpinLockIrq, //
     },
 };
@@ -56,17 +66,45 @@ pub(crate) struct TargetAddress {
 /// How many IDENTIFY requests may be in flight at once.
 const IDENTIFY_SLOTS: usize = 16;
 
+/// An up interface `aoe_iflist` allows.
+#[derive(Clone, Copy)]
+struct AllowedInterface {
+    /// The interface index.
+    ifindex: i32,
+    /// Its MAC address.
+    mac: [u8; 6],
+    /// Its MTU.
+    mtu: u32,
+}
+
+/// An IDENTIFY in flight and what the device will need from the config reply.
+#[derive(Clone, Copy)]
+struct Identifying {
+    /// The target asked.
+    target: TargetAddress,
+    /// What was asked, to check the reply.
+    sent: SentAta,
+    /// Where the device's frames will go.
+    path: Path,
+    /// The target's buffer count.
+    buffer_count: u16,
+    /// Data bytes per frame.
+    payload: u32,
+}
+
 /// What the receive path needs to know, under one lock.
 struct DiscoveryState {
-    /// The interfaces `aoe_iflist` allowed at the last query, with their MAC addresses;
-    /// frames on others are ignored, as aoe.ko does (aoenet.c:141-142).
-    interfaces: KVec<(i32, [u8; 6])>,
+    /// The interfaces `aoe_iflist` allowed at the last query; frames on others are ignored,
+    /// as aoe.ko does (aoenet.c:141-142).
+    interfaces: KVec<AllowedInterface>,
     /// Every target address seen so far.
     targets: KVec<TargetAddress>,
     /// Tags of the IDENTIFY requests in flight.
     tags: TagTable<[TagSlot; IDENTIFY_SLOTS]>,
-    /// The target and request behind each busy tag slot.
-    identifying: [Option<(TargetAddress, SentAta)>; IDENTIFY_SLOTS],
+    /// The IDENTIFY behind each busy tag slot.
+    identifying: [Option<Identifying>; IDENTIFY_SLOTS],
+    /// The identified devices, which take their own ATA replies.
+    devices: KVec<Arc<AoeDevice>>,
 }
 
 /// The discovery state shared with the receive path.
@@ -77,12 +115,15 @@ pub(crate) struct Discovery {
     state: SpinLockIrq<DiscoveryState>,
     /// Frames dropped, by reason ([`DropReason::index`]).
     drops: [Atomic<u64>; DropReason::COUNT],
+    /// Makes the disks of identified devices in process context.
+    disk_maker: Deferred<Disks>,
 }
 
 impl Discovery {
-    /// Creates an empty discovery state.
-    pub(crate) fn new() -> impl PinInit<Self> {
-        pin_init!(Self {
+    /// Creates an empty discovery state whose devices get their disks from `disks`.
+    pub(crate) fn new(disks: Arc<Disks>) -> Result<impl PinInit<Self, Error>> {
+        let disk_maker = Deferred::new(disks)?;
+        Ok(try_pin_init!(Self {
             state <- kernel::new_spinlock_irq!(
                 DiscoveryState {
                     interfaces: KVec::new(),
@@ -90,11 +131,13 @@ impl Discovery {
                     // A random start keeps replies meant for an earlier load from matching.
                     tags: TagTable::new([TagSlot::EMPTY; IDENTIFY_SLOTS], random_u32()),
                     identifying: [None; IDENTIFY_SLOTS],
+                    devices: KVec::new(),
                 },
                 "Discovery::state"
             ),
             drops: [const { Atomic::new(0) }; DropReason::COUNT],
-        })
+            disk_maker,
+        }? Error))
     }
 
     /// Broadcasts a config query on every allowed interface, as aoe.ko does at load, every
@@ -112,21 +155,27 @@ impl Discovery {
         let mut collected = Ok(());
         net::for_each_interface(|interface| {
             if allowed.allows(interface.name.to_bytes()) && collected.is_ok() {
-                collected = interfaces
-                    .push((interface.ifindex, interface.mac), GFP_ATOMIC)
-                    .map_err(|_| ENOMEM);
+                let allowed = AllowedInterface {
+                    ifindex: interface.ifindex,
+                    mac: interface.mac,
+                    mtu: interface.mtu,
+                };
+                collected = interfaces.push(allowed, GFP_ATOMIC).map_err(|_| ENOMEM);
             }
         });
         collected?;
         let mut queried = KVec::with_capacity(interfaces.len(), GFP_KERNEL)?;
         queried.extend_from_slice(&interfaces, GFP_KERNEL)?;
         self.state.lock().interfaces = queried;
-        for &(ifindex, mac) in &interfaces {
+        for interface in &interfaces {
             let mut frame = [0u8; wire::ETH_MIN_FRAME_LEN];
-            wire::build_config_query(&mut frame, &wire::Header::config_broadcast(mac))
+            wire::build_config_query(&mut frame, &wire::Header::config_broadcast(interface.mac))
                 .map_err(|_| EINVAL)?;
-            if let Err(err) = net::transmit_copy(ifindex, &frame) {
-                pr_warn!("config query on ifindex {ifindex} failed: {err:?}\n");
+            if let Err(err) = net::transmit_copy(interface.ifindex, &frame) {
+                pr_warn!(
+                    "config query on ifindex {} failed: {err:?}\n",
+                    interface.ifindex
+                );
             }
         }
         Ok(())
@@ -153,9 +202,14 @@ impl Discovery {
         // Built under the lock, sent after; zero-padded to the Ethernet minimum.
         let (request, frame) = {
             let mut state = self.state.lock();
-            let Some(&(_, src)) = state.interfaces.iter().find(|i| i.0 == target.ifindex) else {
+            let Some(&interface) = state
+                .interfaces
+                .iter()
+                .find(|i| i.ifindex == target.ifindex)
+            else {
                 return;
             };
+            let src = interface.mac;
             if state.targets.contains(&target) || state.targets.push(target, GFP_ATOMIC).is_err() {
                 return;
             }
@@ -196,7 +250,17 @@ impl Discovery {
                 return;
             }
             if let Some(pending) = state.identifying.get_mut(slot) {
-                *pending = Some((target, request.sent()));
+                *pending = Some(Identifying {
+                    target,
+                    sent: request.sent(),
+                    path: Path {
+                        target_mac: target.mac,
+                        ifindex: target.ifindex,
+                        local_mac: src,
+                    },
+                    buffer_count,
+                    payload: payload_bytes(interface.mtu, sectors),
+                });
             }
             (request, frame)
         };
@@ -210,9 +274,26 @@ impl Discovery {
         }
     }
 
-    /// Takes an ATA reply: the answer to an IDENTIFY in flight, or a frame to drop.
+    /// Takes an ATA reply: the answer to an IDENTIFY in flight or to a device's frame, or a
+    /// frame to drop.
+    fn ata_reply(&self, reply: &AtaReply<'_>) -> Result<(), DropReason> {
+        let device = {
+            let state = self.state.lock();
+            state
+                .devices
+                .iter()
+                .find(|d| d.shelf == reply.header.shelf && d.slot == reply.header.slot)
+                .cloned()
+        };
+        match device {
+            Some(device) => device.receive(reply),
+            None => self.identified(reply),
+        }
+    }
+
+    /// Takes the reply to an IDENTIFY: the target becomes a device.
     fn identified(&self, reply: &AtaReply<'_>) -> Result<(), DropReason> {
-        let (target, sent) = {
+        let pending = {
             let mut state = self.state.lock();
             let slot = state.tags.complete(reply.header.tag)?.slot;
             state
@@ -221,7 +302,8 @@ impl Discovery {
                 .and_then(Option::take)
                 .ok_or(DropReason::UnsolicitedTag)?
         };
-        wire::check_ata_reply(reply, &sent)?;
+        let target = pending.target;
+        wire::check_ata_reply(reply, &pending.sent)?;
         let identity = Identity::parse(reply.data).ok_or(DropReason::ShortData)?;
         pr_info!(
             "e{}.{}: {} sectors ({}), model \"{}\", serial \"{}\", firmware \"{}\"\n",
@@ -233,13 +315,53 @@ impl Discovery {
             BStr::from_bytes(identity.serial.as_bytes()),
             BStr::from_bytes(identity.firmware.as_bytes())
         );
+        self.add_device(&pending, identity);
         Ok(())
+    }
+
+    /// Creates the device of an identified target and asks for its disk.
+    fn add_device(&self, pending: &Identifying, identity: Identity) {
+        let target = pending.target;
+        let device = AoeDevice::new(
+            target.shelf,
+            target.slot,
+            pending.path,
+            identity,
+            pending.payload,
+            pending.buffer_count,
+            random_u32(),
+        )
+        .and_then(|init| Arc::pin_init(init, GFP_ATOMIC));
+        let added = device.and_then(|device| {
+            let mut state = self.state.lock();
+            if state
+                .devices
+                .iter()
+                .any(|d| d.shelf == target.shelf && d.slot == target.slot)
+            {
+                return Ok(());
+            }
+            state.devices.push(device.clone(), GFP_ATOMIC)?;
+            drop(state);
+            self.disk_maker.target().add(device)?;
+            self.disk_maker.schedule();
+            Ok(())
+        });
+        if let Err(err) = added {
+            pr_err!("e{}.{}: no device: {err:?}\n", target.shelf, target.slot);
+        }
     }
 }
 
 impl FrameReceiver for Discovery {
     fn receive(&self, frame: &[u8], ifindex: i32) {
-        if !self.state.lock().interfaces.iter().any(|i| i.0 == ifindex) {
+        if !self
+            .state
+            .lock()
+            .interfaces
+            .iter()
+            .any(|i| i.ifindex == ifindex)
+        {
             return;
         }
         let outcome = match wire::parse_response(frame) {
@@ -258,7 +380,7 @@ impl FrameReceiver for Discovery {
                 );
                 Ok(())
             }
-            Ok(Response::Ata(reply)) => self.identified(&reply),
+            Ok(Response::Ata(reply)) => self.ata_reply(&reply),
             Ok(Response::Error { header, code }) => {
                 pr_info!(
                     "error packet from e{}.{}: {}\n",

@@ -2,9 +2,10 @@
 
 //! raoe: an ATA-over-Ethernet initiator, the Rust counterpart of `drivers/block/aoe`.
 //!
-//! Implemented so far: target discovery (config query broadcast at load, config replies
-//! logged) and ATA IDENTIFY of each new target (capacity and identity logged). Block devices
-//! and the data path are not implemented yet.
+//! Implemented so far: target discovery (config query broadcast at load), ATA IDENTIFY of each
+//! new target, and a read-only block device `etherd/eS.N` per target with a read path. Writes
+//! (with page pinning), retransmission, the character devices and sysfs attributes are not
+//! implemented yet.
 
 /// The AoE frame format: request builders, the response parser and the reply checks.
 pub mod wire;
@@ -24,21 +25,33 @@ pub mod split;
 /// Parsing what users write to /dev/etherd.
 pub mod names;
 
+#[path = "../kffi/blk.rs"]
+mod blk;
 #[path = "../kffi/net.rs"]
 mod net;
 #[path = "../kffi/random.rs"]
 mod random;
+#[path = "../kffi/work.rs"]
+mod work;
 
+mod device;
 mod discovery;
+mod disks;
 mod params;
 
+use blk::Major;
 use discovery::Discovery;
+use disks::Disks;
 use kernel::{
     prelude::*,
     sync::Arc, //
 };
 use net::PacketHandler;
 use wire::DropReason;
+
+/// The AoE block major, shared with aoe.ko (`AOE_MAJOR`, aoe.h), so only one of the two
+/// drivers can be loaded.
+const AOE_MAJOR: u32 = 152;
 
 module! {
     type: Raoe,
@@ -48,24 +61,38 @@ module! {
     license: "GPL",
 }
 
-/// The module state.
+/// The module state. Fields drop in order: the receive path goes before the disks' memory
+/// and the major, and `drop` removes the disks while the receive path still runs.
 struct Raoe {
     /// The AoE receive path; dropping it unregisters it.
     handler: PacketHandler<Discovery>,
+    /// The disks of the devices found.
+    disks: Arc<Disks>,
+    /// The block major.
+    _major: Major,
 }
 
 impl kernel::Module for Raoe {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let discovery = Arc::pin_init(Discovery::new(), GFP_KERNEL)?;
+        let major = Major::register(AOE_MAJOR, c"aoe").inspect_err(|_| {
+            pr_err!("block major {AOE_MAJOR} is taken: unload aoe.ko before loading raoe\n");
+        })?;
+        let disks = Arc::pin_init(Disks::new(major.number()), GFP_KERNEL)?;
+        let discovery = Arc::pin_init(Discovery::new(disks.clone())?, GFP_KERNEL)?;
         let handler = PacketHandler::register(wire::ETH_P_AOE, discovery)?;
         handler.receiver().broadcast_query()?;
-        pr_info!("loaded; discovery only, no block devices yet\n");
-        Ok(Raoe { handler })
+        pr_info!("loaded\n");
+        Ok(Raoe {
+            handler,
+            disks,
+            _major: major,
+        })
     }
 }
 
 impl Drop for Raoe {
     fn drop(&mut self) {
+        self.disks.close();
         let discovery = self.handler.receiver();
         let dropped: u64 = DropReason::ALL
             .iter()

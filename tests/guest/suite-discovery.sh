@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# Discovery: the initiator's config query reaches vblade and the reply names the target.
+# Discovery and the read path: the initiator's config query reaches vblade, the reply names
+# the target, IDENTIFY gives its size, and the disk reads back as vblade's image.
 # vblade starts first, so its own start-up announcement is gone before the initiator loads:
 # only an answer to the initiator's query can be seen.
 . /tests/guest/aoe-lib.sh
 
 ip link add veth0 type veth peer name veth1 && ip link set veth0 up && ip link set veth1 up
-dd if=/dev/zero of=$AOE_IMG bs=1M count=8 status=none
+dd if=/dev/urandom of=$AOE_IMG bs=1M count=8 status=none
 vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 AOE_VBLADE_PID=$!
 sleep 1
@@ -33,5 +34,23 @@ case "$identity" in
 	pass identify ;;
 *) fail identify "unexpected or missing IDENTIFY line" ;;
 esac
+for i in $(seq 1 50); do
+	[ -b "$AOE_DEV" ] && break
+	sleep 0.2
+done
+if [ -b "$AOE_DEV" ]; then pass block-device; else fail block-device "no $AOE_DEV"; fi
+expect_eq capacity-sectors 16384 "$(cat "$AOE_SYS/size" 2>/dev/null)"
+expect_eq read-only 1 "$(cat "$AOE_SYS/ro" 2>/dev/null)"
+expect_eq read-whole-device-md5 "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
+expect_eq buffered-read-md5 "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=64k status=none | md5sum | cut -d' ' -f1)"
+expect_eq read-4k-direct-md5 "$(dd if=$AOE_IMG bs=4k skip=100 count=64 status=none | md5sum | cut -d' ' -f1)" \
+	"$(dd if=$AOE_DEV bs=4k skip=100 count=64 iflag=direct status=none | md5sum | cut -d' ' -f1)"
+if dd if=/dev/zero of=$AOE_DEV bs=4k count=1 oflag=direct status=none 2>/dev/null; then
+	fail write-refused "a write to the read-only disk succeeded"
+else
+	pass write-refused
+fi
+expect_eq image-unchanged-by-refused-write "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
 aoe_teardown && pass module-unload || fail module-unload "rmmod raoe failed"
+[ ! -e "$AOE_DEV" ] && pass device-removed || fail device-removed "$AOE_DEV still there"
 expect_eq nothing-dropped 1 "$(dmesg | grep -c 'raoe: unloaded; 0 malformed')"

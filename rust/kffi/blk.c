@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* See blk.h. */
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+
+#include "blk.h"
+
+struct kffi_mq_disk {
+	struct blk_mq_tag_set tag_set;
+	struct gendisk *disk;
+	kffi_queue_rq_fn queue_rq;
+	void *ctx;
+	bool added;
+};
+
+static blk_status_t kffi_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
+{
+	struct kffi_mq_disk *disk = hctx->queue->queuedata;
+
+	return errno_to_blk_status(disk->queue_rq(disk->ctx, bd->rq));
+}
+
+static const struct blk_mq_ops kffi_mq_ops = {
+	.queue_rq = kffi_queue_rq,
+};
+
+static const struct block_device_operations kffi_bdops = {
+	.owner = THIS_MODULE,
+};
+
+struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config,
+					 kffi_queue_rq_fn queue_rq, void *ctx)
+{
+	struct queue_limits lim = {
+		.logical_block_size = SECTOR_SIZE,
+		.max_hw_sectors = config->max_hw_sectors,
+	};
+	struct kffi_mq_disk *disk;
+	int err;
+
+	disk = kzalloc(sizeof(*disk), GFP_KERNEL);
+	if (!disk)
+		return ERR_PTR(-ENOMEM);
+	disk->queue_rq = queue_rq;
+	disk->ctx = ctx;
+	disk->tag_set.ops = &kffi_mq_ops;
+	disk->tag_set.nr_hw_queues = config->nr_hw_queues;
+	disk->tag_set.queue_depth = config->queue_depth;
+	disk->tag_set.numa_node = NUMA_NO_NODE;
+	err = blk_mq_alloc_tag_set(&disk->tag_set);
+	if (err)
+		goto free;
+	disk->disk = blk_mq_alloc_disk(&disk->tag_set, &lim, disk);
+	if (IS_ERR(disk->disk)) {
+		err = PTR_ERR(disk->disk);
+		goto free_tags;
+	}
+	disk->disk->major = config->major;
+	disk->disk->first_minor = config->first_minor;
+	disk->disk->minors = config->minors;
+	disk->disk->fops = &kffi_bdops;
+	strscpy(disk->disk->disk_name, config->name, DISK_NAME_LEN);
+	set_disk_ro(disk->disk, config->read_only);
+	return disk;
+
+free_tags:
+	blk_mq_free_tag_set(&disk->tag_set);
+free:
+	kfree(disk);
+	return ERR_PTR(err);
+}
+
+int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity)
+{
+	int err;
+
+	set_capacity(disk->disk, capacity);
+	err = device_add_disk(NULL, disk->disk, NULL);
+	disk->added = !err;
+	return err;
+}
+
+void kffi_mq_disk_free(struct kffi_mq_disk *disk)
+{
+	/* del_gendisk drains the queue: every request in flight has ended when it returns. */
+	if (disk->added)
+		del_gendisk(disk->disk);
+	put_disk(disk->disk);
+	blk_mq_free_tag_set(&disk->tag_set);
+	kfree(disk);
+}
+
+int kffi_register_blkdev(unsigned int major, const char *name)
+{
+	return register_blkdev(major, name);
+}
+
+void kffi_unregister_blkdev(unsigned int major, const char *name)
+{
+	unregister_blkdev(major, name);
+}
+
+u64 kffi_rq_pos(struct request *rq)
+{
+	return blk_rq_pos(rq);
+}
+
+unsigned int kffi_rq_bytes(struct request *rq)
+{
+	return blk_rq_bytes(rq);
+}
+
+int kffi_rq_op(struct request *rq)
+{
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		return KFFI_RQ_READ;
+	case REQ_OP_WRITE:
+		return KFFI_RQ_WRITE;
+	case REQ_OP_FLUSH:
+		return KFFI_RQ_FLUSH;
+	default:
+		return KFFI_RQ_OTHER;
+	}
+}
+
+void kffi_rq_start(struct request *rq)
+{
+	blk_mq_start_request(rq);
+}
+
+void kffi_rq_end(struct request *rq, int err)
+{
+	blk_mq_end_request(rq, errno_to_blk_status(err));
+}
+
+void kffi_rq_copy_in(struct request *rq, unsigned int offset, const void *src, unsigned int len)
+{
+	struct req_iterator iter;
+	struct bio_vec bv;
+	unsigned int pos = 0;
+
+	rq_for_each_segment(bv, rq, iter) {
+		unsigned int skip, n;
+
+		if (!len)
+			break;
+		if (pos + bv.bv_len <= offset) {
+			pos += bv.bv_len;
+			continue;
+		}
+		skip = offset > pos ? offset - pos : 0;
+		n = min(bv.bv_len - skip, len);
+		memcpy_to_page(bv.bv_page, bv.bv_offset + skip, src, n);
+		src += n;
+		len -= n;
+		offset += n;
+		pos += bv.bv_len;
+	}
+}

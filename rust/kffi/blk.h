@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thin C glue for a blk-mq disk driven from Rust: the tag set and gendisk with their queue
+ * limits, and the request accessors that are static inlines or macros in C.
+ */
+#ifndef KFFI_BLK_H
+#define KFFI_BLK_H
+
+#include <linux/types.h>
+
+struct request;
+struct kffi_mq_disk;
+
+/* Returns 0 when the driver took the request (it ends it later), else an errno to fail it. */
+typedef int (*kffi_queue_rq_fn)(void *ctx, struct request *rq);
+
+struct kffi_mq_disk_config {
+	const char *name;	/* disk_name; '!' becomes '/' under /dev */
+	unsigned int major;
+	int first_minor;
+	int minors;
+	unsigned int nr_hw_queues;
+	unsigned int queue_depth;
+	unsigned int max_hw_sectors;
+	bool read_only;
+};
+
+struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config,
+					 kffi_queue_rq_fn queue_rq, void *ctx);
+int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity);
+void kffi_mq_disk_free(struct kffi_mq_disk *disk);
+
+int kffi_register_blkdev(unsigned int major, const char *name);
+void kffi_unregister_blkdev(unsigned int major, const char *name);
+
+enum kffi_rq_op { KFFI_RQ_READ, KFFI_RQ_WRITE, KFFI_RQ_FLUSH, KFFI_RQ_OTHER };
+
+u64 kffi_rq_pos(struct request *rq);
+unsigned int kffi_rq_bytes(struct request *rq);
+int kffi_rq_op(struct request *rq);
+void kffi_rq_start(struct request *rq);
+void kffi_rq_end(struct request *rq, int err);
+/* Copies len bytes from src into the request's data, from byte offset on. */
+void kffi_rq_copy_in(struct request *rq, unsigned int offset, const void *src, unsigned int len);
+
+#endif

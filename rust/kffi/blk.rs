@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A blk-mq disk driven from Rust and the requests it receives, over `blk.c`.
+//!
+//! 7.3's `kernel::block::mq` cannot end a request with an error, reach its sectors or data,
+//! or set the major, minors and read-only state a driver like aoe needs.
+//!
+//! C headers: [`include/linux/blk-mq.h`](srctree/include/linux/blk-mq.h),
+//! [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h).
+
+use core::{
+    mem::ManuallyDrop,
+    ptr::NonNull, //
+};
+use kernel::{
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    prelude::*,
+    sync::Arc, //
+};
+
+mod glue {
+    use kernel::ffi::{
+        c_char,
+        c_int,
+        c_uint,
+        c_void, //
+    };
+
+    /// `struct request`, only ever behind a pointer.
+    #[repr(C)]
+    pub(super) struct Request {
+        _private: [u8; 0],
+    }
+
+    /// The opaque disk `blk.c` allocates.
+    #[repr(C)]
+    pub(super) struct KffiMqDisk {
+        _private: [u8; 0],
+    }
+
+    /// `struct kffi_mq_disk_config`.
+    #[repr(C)]
+    pub(super) struct KffiMqDiskConfig {
+        pub(super) name: *const c_char,
+        pub(super) major: c_uint,
+        pub(super) first_minor: c_int,
+        pub(super) minors: c_int,
+        pub(super) nr_hw_queues: c_uint,
+        pub(super) queue_depth: c_uint,
+        pub(super) max_hw_sectors: c_uint,
+        pub(super) read_only: bool,
+    }
+
+    pub(super) type QueueRqFn = unsafe extern "C" fn(ctx: *mut c_void, rq: *mut Request) -> c_int;
+
+    extern "C" {
+        pub(super) fn kffi_mq_disk_alloc(
+            config: *const KffiMqDiskConfig,
+            queue_rq: QueueRqFn,
+            ctx: *mut c_void,
+        ) -> *mut KffiMqDisk;
+        pub(super) fn kffi_mq_disk_add(disk: *mut KffiMqDisk, capacity: u64) -> c_int;
+        pub(super) fn kffi_mq_disk_free(disk: *mut KffiMqDisk);
+        pub(super) fn kffi_register_blkdev(major: c_uint, name: *const c_char) -> c_int;
+        pub(super) fn kffi_unregister_blkdev(major: c_uint, name: *const c_char);
+        pub(super) fn kffi_rq_pos(rq: *mut Request) -> u64;
+        pub(super) fn kffi_rq_bytes(rq: *mut Request) -> c_uint;
+        pub(super) fn kffi_rq_op(rq: *mut Request) -> c_int;
+        pub(super) fn kffi_rq_start(rq: *mut Request);
+        pub(super) fn kffi_rq_end(rq: *mut Request, err: c_int);
+        pub(super) fn kffi_rq_copy_in(
+            rq: *mut Request,
+            offset: c_uint,
+            src: *const c_void,
+            len: c_uint,
+        );
+    }
+}
+
+/// A block major number registered under a name; unregistered on drop.
+pub(crate) struct Major {
+    major: u32,
+    name: &'static CStr,
+}
+
+impl Major {
+    /// Registers `major` as `name`; fails with `EBUSY` when another driver has it.
+    pub(crate) fn register(major: u32, name: &'static CStr) -> Result<Self> {
+        // SAFETY: `name` is a NUL-terminated string that lives forever.
+        let ret = unsafe { glue::kffi_register_blkdev(major, name.as_char_ptr()) };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(Self { major, name })
+    }
+
+    /// The major number.
+    pub(crate) fn number(&self) -> u32 {
+        self.major
+    }
+}
+
+impl Drop for Major {
+    fn drop(&mut self) {
+        // SAFETY: The major was registered under this name by `register`.
+        unsafe { glue::kffi_unregister_blkdev(self.major, self.name.as_char_ptr()) };
+    }
+}
+
+/// What a request asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Op {
+    /// Read data.
+    Read,
+    /// Write data.
+    Write,
+    /// Flush the volatile write cache.
+    Flush,
+    /// Anything else (discard, write zeroes, ...).
+    Other,
+}
+
+/// A started request the driver owns: it ends exactly once, with [`Request::end`] or, if the
+/// driver drops it, with an I/O error.
+///
+/// # Invariants
+///
+/// `raw` is a started request that has not been ended.
+pub(crate) struct Request {
+    raw: NonNull<glue::Request>,
+}
+
+// SAFETY: A started request may be ended from any context and thread.
+unsafe impl Send for Request {}
+
+impl Request {
+    /// The first sector.
+    pub(crate) fn sector(&self) -> u64 {
+        // SAFETY: By the type invariant `raw` is a live request.
+        unsafe { glue::kffi_rq_pos(self.raw.as_ptr()) }
+    }
+
+    /// The data length in bytes.
+    pub(crate) fn bytes(&self) -> u32 {
+        // SAFETY: By the type invariant `raw` is a live request.
+        unsafe { glue::kffi_rq_bytes(self.raw.as_ptr()) }
+    }
+
+    /// What the request asks for.
+    pub(crate) fn op(&self) -> Op {
+        // SAFETY: By the type invariant `raw` is a live request.
+        match unsafe { glue::kffi_rq_op(self.raw.as_ptr()) } {
+            0 => Op::Read,
+            1 => Op::Write,
+            2 => Op::Flush,
+            _ => Op::Other,
+        }
+    }
+
+    /// Copies `data` into the request's buffers from byte `offset` on; bytes past the end of
+    /// the request are not copied.
+    pub(crate) fn copy_in(&self, offset: u32, data: &[u8]) {
+        let room = self.bytes().saturating_sub(offset);
+        let len = u32::try_from(data.len()).unwrap_or(u32::MAX).min(room);
+        // SAFETY: By the type invariant `raw` is live; `data` has at least `len` readable
+        // bytes and `blk.c` writes only within the request's segments.
+        unsafe { glue::kffi_rq_copy_in(self.raw.as_ptr(), offset, data.as_ptr().cast(), len) };
+    }
+
+    /// Ends the request with `result`.
+    pub(crate) fn end(self, result: Result) {
+        let this = ManuallyDrop::new(self);
+        let err = result.err().map_or(0, |err| err.to_errno());
+        // SAFETY: By the type invariant the request is started and not yet ended; `this` is
+        // not dropped, so it is not ended again.
+        unsafe { glue::kffi_rq_end(this.raw.as_ptr(), err) };
+    }
+}
+
+impl Drop for Request {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the request has not been ended; a request the driver
+        // lets go must still end, or the queue hangs.
+        unsafe { glue::kffi_rq_end(self.raw.as_ptr(), EIO.to_errno()) };
+    }
+}
+
+/// Takes the requests of a [`MqDisk`].
+pub(crate) trait QueueRq: Send + Sync {
+    /// Takes a started request; it may end it at once or later, from any context.
+    fn queue_rq(&self, rq: Request);
+}
+
+/// The shape of a disk.
+pub(crate) struct DiskConfig<'a> {
+    /// The disk name; `!` becomes `/` under `/dev`.
+    pub(crate) name: &'a CStr,
+    /// The block major number.
+    pub(crate) major: u32,
+    /// The first minor number.
+    pub(crate) first_minor: i32,
+    /// Minors reserved for the disk and its partitions.
+    pub(crate) minors: i32,
+    /// The number of hardware queues.
+    pub(crate) hw_queues: u32,
+    /// Requests per hardware queue.
+    pub(crate) queue_depth: u32,
+    /// The largest request in sectors.
+    pub(crate) max_hw_sectors: u32,
+    /// Whether writes are refused.
+    pub(crate) read_only: bool,
+}
+
+/// A blk-mq disk whose requests go to a [`QueueRq`]; dropping it removes the disk, after all
+/// its requests have ended.
+///
+/// # Invariants
+///
+/// `raw` was returned by `kffi_mq_disk_alloc` with the address of `*queue` as context and is
+/// freed only by `drop`.
+pub(crate) struct MqDisk<T: QueueRq> {
+    raw: NonNull<glue::KffiMqDisk>,
+    queue: Arc<T>,
+}
+
+// SAFETY: The disk may be added and freed from any process context; `T` is `Send + Sync`.
+unsafe impl<T: QueueRq> Send for MqDisk<T> {}
+// SAFETY: `&MqDisk` gives access to nothing but the `Sync` queue.
+unsafe impl<T: QueueRq> Sync for MqDisk<T> {}
+
+impl<T: QueueRq> MqDisk<T> {
+    /// Allocates a disk (not yet visible) whose requests go to `queue`.
+    pub(crate) fn new(config: &DiskConfig<'_>, queue: Arc<T>) -> Result<Self> {
+        let raw_config = glue::KffiMqDiskConfig {
+            name: config.name.as_char_ptr(),
+            major: config.major,
+            first_minor: config.first_minor,
+            minors: config.minors,
+            nr_hw_queues: config.hw_queues,
+            queue_depth: config.queue_depth,
+            max_hw_sectors: config.max_hw_sectors,
+            read_only: config.read_only,
+        };
+        let ctx = Arc::as_ptr(&queue).cast_mut().cast::<c_void>();
+        // SAFETY: `raw_config` is valid for the call (the name is copied); `queue_rq::<T>`
+        // matches the callback type and treats `ctx` as a `T`, which the returned value keeps
+        // alive until the disk is freed.
+        let raw = unsafe { glue::kffi_mq_disk_alloc(&raw_config, Self::queue_rq, ctx) };
+        // `blk.c` returns an `ERR_PTR` on failure.
+        let raw = kernel::error::from_err_ptr(raw)?;
+        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
+        // INVARIANT: `raw` is a fresh disk with `queue`'s address as context.
+        Ok(Self { raw, queue })
+    }
+
+    /// The `queue_rq` callback `blk.c` calls.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given at allocation and `rq` a request of this disk's queue that
+    /// the block layer hands over.
+    unsafe extern "C" fn queue_rq(ctx: *mut c_void, rq: *mut glue::Request) -> c_int {
+        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
+        let queue = unsafe { &*ctx.cast::<T>() };
+        let Some(raw) = NonNull::new(rq) else {
+            return EINVAL.to_errno();
+        };
+        // SAFETY: The block layer hands `rq` over to the driver here.
+        unsafe { glue::kffi_rq_start(raw.as_ptr()) };
+        // INVARIANT: `raw` is started and not ended; `Request` ends it exactly once.
+        queue.queue_rq(Request { raw });
+        0
+    }
+
+    /// Makes the disk visible with `capacity` sectors.
+    pub(crate) fn add(&self, capacity: u64) -> Result {
+        // SAFETY: By the type invariant `raw` is a live disk.
+        let ret = unsafe { glue::kffi_mq_disk_add(self.raw.as_ptr(), capacity) };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+
+    /// The queue the disk's requests go to.
+    pub(crate) fn queue(&self) -> &Arc<T> {
+        &self.queue
+    }
+}
+
+impl<T: QueueRq> Drop for MqDisk<T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `raw` is live; freeing it drains its requests first,
+        // after which `queue` may go.
+        unsafe { glue::kffi_mq_disk_free(self.raw.as_ptr()) };
+    }
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A work item whose owner can cancel it synchronously: the Rust workqueue in 7.3 cannot. */
+#ifndef KFFI_WORK_H
+#define KFFI_WORK_H
+
+struct kffi_work;
+
+struct kffi_work *kffi_work_alloc(void (*run)(void *ctx), void *ctx);
+void kffi_work_schedule(struct kffi_work *work);
+/* Cancels the work, waiting for a run in progress, and frees it. */
+void kffi_work_free(struct kffi_work *work);
+
+#endif

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A work item its owner can cancel synchronously, over `work.c`: 7.3's Rust workqueue has no
+//! `cancel_work_sync`, so a module could not wait for its work items before unloading.
+//!
+//! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h).
+
+use core::ptr::NonNull;
+use kernel::{
+    ffi::c_void,
+    prelude::*,
+    sync::Arc, //
+};
+
+/// The opaque work item `work.c` allocates.
+#[repr(C)]
+struct KffiWork {
+    _private: [u8; 0],
+}
+
+extern "C" {
+    fn kffi_work_alloc(
+        run: unsafe extern "C" fn(ctx: *mut c_void),
+        ctx: *mut c_void,
+    ) -> *mut KffiWork;
+    fn kffi_work_schedule(work: *mut KffiWork);
+    fn kffi_work_free(work: *mut KffiWork);
+}
+
+/// What a [`Deferred`] runs in process context.
+pub(crate) trait DeferredRun: Send + Sync {
+    /// Does the deferred work; may sleep.
+    fn run(&self);
+}
+
+/// Runs `T::run` on the system workqueue when scheduled; dropping it cancels and waits.
+///
+/// # Invariants
+///
+/// `raw` was returned by `kffi_work_alloc` with the address of `*target` as context and is
+/// freed only by `drop`.
+pub(crate) struct Deferred<T: DeferredRun> {
+    raw: NonNull<KffiWork>,
+    target: Arc<T>,
+}
+
+// SAFETY: The work item may be scheduled and freed from any thread; `T` is `Send + Sync`.
+unsafe impl<T: DeferredRun> Send for Deferred<T> {}
+// SAFETY: `&Deferred` only schedules, which the workqueue serialises.
+unsafe impl<T: DeferredRun> Sync for Deferred<T> {}
+
+impl<T: DeferredRun> Deferred<T> {
+    /// Creates an idle work item for `target`.
+    pub(crate) fn new(target: Arc<T>) -> Result<Self> {
+        let ctx = Arc::as_ptr(&target).cast_mut().cast::<c_void>();
+        // SAFETY: `run::<T>` matches the callback type and treats `ctx` as a `T`, which the
+        // returned value keeps alive until the work item is cancelled and freed.
+        let raw = unsafe { kffi_work_alloc(Self::run, ctx) };
+        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
+        // INVARIANT: `raw` is fresh, with `target`'s address as context.
+        Ok(Self { raw, target })
+    }
+
+    /// The callback the workqueue runs.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given to `kffi_work_alloc`.
+    unsafe extern "C" fn run(ctx: *mut c_void) {
+        // SAFETY: By the type invariant, `ctx` is the address of the `T` kept alive until the
+        // work item is freed, which waits for this run.
+        unsafe { &*ctx.cast::<T>() }.run();
+    }
+
+    /// Queues the work unless it is already queued.
+    pub(crate) fn schedule(&self) {
+        // SAFETY: By the type invariant `raw` is a live work item.
+        unsafe { kffi_work_schedule(self.raw.as_ptr()) };
+    }
+
+    /// What the work runs on.
+    pub(crate) fn target(&self) -> &Arc<T> {
+        &self.target
+    }
+}
+
+impl<T: DeferredRun> Drop for Deferred<T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `raw` is live; this cancels it, waits for a run in
+        // progress and frees it, after which `target` may go.
+        unsafe { kffi_work_free(self.raw.as_ptr()) };
+    }
+}
