@@ -160,3 +160,35 @@ void kffi_rq_copy_in(struct request *rq, unsigned int offset, const void *src, u
 		pos += bv.bv_len;
 	}
 }
+
+int kffi_rq_frags(struct request *rq, unsigned int offset, unsigned int len,
+		  struct kffi_frag *out, unsigned int max)
+{
+	struct req_iterator iter;
+	struct bio_vec bv;
+	unsigned int pos = 0, n = 0;
+
+	/* rq_for_each_segment yields single-page pieces, tail pages of large folios included. */
+	rq_for_each_segment(bv, rq, iter) {
+		unsigned int skip, take;
+
+		if (!len)
+			break;
+		if (pos + bv.bv_len <= offset) {
+			pos += bv.bv_len;
+			continue;
+		}
+		if (n == max)
+			return -E2BIG;
+		skip = offset > pos ? offset - pos : 0;
+		take = min(bv.bv_len - skip, len);
+		out[n].page = bv.bv_page;
+		out[n].offset = bv.bv_offset + skip;
+		out[n].len = take;
+		n++;
+		len -= take;
+		offset += take;
+		pos += bv.bv_len;
+	}
+	return len ? -EINVAL : n;
+}

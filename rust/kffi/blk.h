@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 
+#include "pages.h"
+
 struct request;
 struct kffi_mq_disk;
 
@@ -42,5 +44,12 @@ void kffi_rq_start(struct request *rq);
 void kffi_rq_end(struct request *rq, int err);
 /* Copies len bytes from src into the request's data, from byte offset on. */
 void kffi_rq_copy_in(struct request *rq, unsigned int offset, const void *src, unsigned int len);
+
+/*
+ * Fills out[] with the pages holding the request's bytes [offset, offset + len), one entry per
+ * page piece; returns the number of entries or -E2BIG when max is too few.
+ */
+int kffi_rq_frags(struct request *rq, unsigned int offset, unsigned int len,
+		  struct kffi_frag *out, unsigned int max);
 
 #endif

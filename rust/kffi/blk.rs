@@ -8,6 +8,10 @@
 //! C headers: [`include/linux/blk-mq.h`](srctree/include/linux/blk-mq.h),
 //! [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h).
 
+use crate::pages::{
+    Frag,
+    MAX_FRAGS, //
+};
 use core::{
     mem::ManuallyDrop,
     ptr::NonNull, //
@@ -15,6 +19,7 @@ use core::{
 use kernel::{
     ffi::{
         c_int,
+        c_uint,
         c_void, //
     },
     prelude::*,
@@ -71,6 +76,13 @@ mod glue {
         pub(super) fn kffi_rq_op(rq: *mut Request) -> c_int;
         pub(super) fn kffi_rq_start(rq: *mut Request);
         pub(super) fn kffi_rq_end(rq: *mut Request, err: c_int);
+        pub(super) fn kffi_rq_frags(
+            rq: *mut Request,
+            offset: c_uint,
+            len: c_uint,
+            out: *mut crate::pages::Frag,
+            max: c_uint,
+        ) -> c_int;
         pub(super) fn kffi_rq_copy_in(
             rq: *mut Request,
             offset: c_uint,
@@ -168,6 +180,21 @@ impl Request {
         // SAFETY: By the type invariant `raw` is live; `data` has at least `len` readable
         // bytes and `blk.c` writes only within the request's segments.
         unsafe { glue::kffi_rq_copy_in(self.raw.as_ptr(), offset, data.as_ptr().cast(), len) };
+    }
+
+    /// Fills `out` with the page pieces holding bytes `[offset, offset + len)` of the request
+    /// and returns how many there are. They stay valid while the request is not ended.
+    pub(crate) fn frags(
+        &self,
+        offset: u32,
+        len: u32,
+        out: &mut [Frag; MAX_FRAGS],
+    ) -> Result<usize> {
+        let max = c_uint::try_from(MAX_FRAGS).map_err(|_| EINVAL)?;
+        // SAFETY: By the type invariant `raw` is live; `out` has room for `max` entries.
+        let ret =
+            unsafe { glue::kffi_rq_frags(self.raw.as_ptr(), offset, len, out.as_mut_ptr(), max) };
+        usize::try_from(ret).map_err(|_| Error::from_errno(ret))
     }
 
     /// Ends the request with `result`.

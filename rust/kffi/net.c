@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* See net.h. */
+#include <linux/highmem.h>
 #include <linux/if_arp.h>
+#include <linux/net.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
@@ -78,6 +80,124 @@ int kffi_xmit_copy(int ifindex, const u8 *frame, unsigned int len)
 	ret = dev_queue_xmit(skb);
 out:
 	rcu_read_unlock();
+	return ret;
+}
+
+/* The release notification of one zero-copy frame. */
+struct kffi_zerocopy {
+	struct ubuf_info ubuf;
+	kffi_released_fn released;
+	void *ctx;
+	u64 cookie;
+	unsigned int pinned;
+};
+
+/*
+ * Runs when the last skb sharing the frame's data frees it (skb_release_data), or when the
+ * stack copies the frags away (skb_copy_ubufs): either way nothing reads our pages after this.
+ */
+static void kffi_zerocopy_complete(struct sk_buff *skb, struct ubuf_info *uarg, bool success)
+{
+	struct kffi_zerocopy *zc = container_of(uarg, struct kffi_zerocopy, ubuf);
+
+	if (!refcount_dec_and_test(&uarg->refcnt))
+		return;
+	zc->released(zc->ctx, zc->cookie, zc->pinned);
+	kfree(zc);
+}
+
+static const struct ubuf_info_ops kffi_zerocopy_ops = {
+	.complete = kffi_zerocopy_complete,
+};
+
+/* Attaches a frag to skb: the caller's page pinned, or a copy of it. */
+static int kffi_add_frag(struct sk_buff *skb, int i, const struct kffi_frag *frag,
+			 struct kffi_xmit_pages *pages)
+{
+	struct page *page = frag->page;
+	unsigned int offset = frag->offset;
+
+	if (sendpage_ok(page)) {
+		get_page(page);
+		pages->pinned++;
+	} else {
+		/* Slab or refcount-0 memory: get_page would warn and take nothing. */
+		struct page *copy = alloc_page(GFP_ATOMIC);
+
+		if (!copy)
+			return -ENOMEM;
+		memcpy_from_page(page_address(copy), page, offset, frag->len);
+		page = copy;
+		offset = 0;
+		pages->copied++;
+	}
+	skb_fill_page_desc(skb, i, page, offset, frag->len);
+	skb->len += frag->len;
+	skb->data_len += frag->len;
+	skb->truesize += frag->len;
+	return 0;
+}
+
+int kffi_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
+		    const struct kffi_frag *frags, unsigned int nfrags, kffi_released_fn released,
+		    void *ctx, u64 cookie, struct kffi_xmit_pages *pages)
+{
+	struct kffi_zerocopy *zc;
+	struct net_device *dev;
+	struct sk_buff *skb;
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(KFFI_MAX_FRAGS > MAX_SKB_FRAGS);
+	pages->pinned = 0;
+	pages->copied = 0;
+	if (nfrags > KFFI_MAX_FRAGS)
+		return -E2BIG;
+	zc = kzalloc(sizeof(*zc), GFP_ATOMIC);
+	if (!zc)
+		return -ENOMEM;
+	zc->ubuf.ops = &kffi_zerocopy_ops;
+	zc->ubuf.flags = SKBFL_ZEROCOPY_FRAG;
+	refcount_set(&zc->ubuf.refcnt, 1);
+
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(&init_net, ifindex);
+	ret = -ENODEV;
+	if (!dev)
+		goto free_zc;
+	skb = alloc_skb(LL_RESERVED_SPACE(dev) + hlen, GFP_ATOMIC);
+	ret = -ENOMEM;
+	if (!skb)
+		goto free_zc;
+	skb_reserve(skb, LL_RESERVED_SPACE(dev));
+	skb_put_data(skb, header, hlen);
+	for (i = 0; i < nfrags; i++) {
+		ret = kffi_add_frag(skb, i, &frags[i], pages);
+		if (ret) {
+			/* Frees the frags added so far, dropping their pins. */
+			kfree_skb(skb);
+			goto free_zc;
+		}
+	}
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb->dev = dev;
+	skb->protocol = ((const struct ethhdr *)header)->h_proto;
+	/* From here the skb owns zc: freeing it, even on error, calls released. */
+	zc->released = released;
+	zc->ctx = ctx;
+	zc->cookie = cookie;
+	zc->pinned = pages->pinned;
+	skb_zcopy_init(skb, &zc->ubuf);
+	dev_queue_xmit(skb);
+	rcu_read_unlock();
+	return 0;
+
+free_zc:
+	rcu_read_unlock();
+	kfree(zc);
+	pages->pinned = 0;
+	pages->copied = 0;
 	return ret;
 }
 

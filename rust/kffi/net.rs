@@ -33,6 +33,17 @@ mod glue {
 
     pub(super) type RxFn =
         unsafe extern "C" fn(ctx: *mut c_void, frame: *const u8, len: c_uint, ifindex: c_int);
+    pub(super) type ReleasedFn =
+        unsafe extern "C" fn(ctx: *mut c_void, cookie: u64, pinned: c_uint);
+
+    /// `struct kffi_xmit_pages`.
+    #[repr(C)]
+    #[derive(Default)]
+    pub(super) struct XmitPages {
+        pub(super) pinned: c_uint,
+        pub(super) copied: c_uint,
+    }
+
     pub(super) type VisitFn = unsafe extern "C" fn(
         ctx: *mut c_void,
         ifindex: c_int,
@@ -50,6 +61,17 @@ mod glue {
         pub(super) fn kffi_packet_unregister(handler: *mut KffiPacketHandler);
         pub(super) fn kffi_xmit_copy(ifindex: c_int, frame: *const u8, len: c_uint) -> c_int;
         pub(super) fn kffi_netdev_for_each(visit: VisitFn, ctx: *mut c_void);
+        pub(super) fn kffi_xmit_frags(
+            ifindex: c_int,
+            header: *const u8,
+            hlen: c_uint,
+            frags: *const crate::pages::Frag,
+            nfrags: c_uint,
+            released: ReleasedFn,
+            ctx: *mut c_void,
+            cookie: u64,
+            pages: *mut XmitPages,
+        ) -> c_int;
     }
 }
 
@@ -128,6 +150,63 @@ pub(crate) fn transmit_copy(ifindex: i32, frame: &[u8]) -> Result {
         return Err(Error::from_errno(ret));
     }
     Ok(())
+}
+
+/// Told when the network stack has let go of a zero-copy frame.
+pub(crate) trait ReleaseNotify: Sync {
+    /// The frame sent with `cookie` is no longer referenced; `pinned` pages it pinned were
+    /// released. Runs once per frame, in any context (softirq, hardirq, process).
+    fn released(&self, cookie: u64, pinned: u32);
+}
+
+/// Sends `header` followed by `frags` on `ifindex` without copying the frag pages: each is
+/// pinned (or copied when `sendpage_ok()` refuses it). Returns how many pages were pinned and
+/// copied. On success `notify.released(cookie, ..)` runs exactly once, when the stack is done
+/// with the frame; on failure it never runs and no pin remains.
+///
+/// # Safety
+///
+/// The pages of `frags` must stay valid until this returns, and `notify` must stay valid until
+/// its `released` for this frame has run.
+pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
+    ifindex: i32,
+    header: &[u8],
+    frags: &[crate::pages::Frag],
+    notify: &T,
+    cookie: u64,
+) -> Result<(u32, u32)> {
+    /// Forwards the release to `T`.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the `notify` given to `transmit_frags`, still valid per its contract.
+    unsafe extern "C" fn released<T: ReleaseNotify>(ctx: *mut c_void, cookie: u64, pinned: c_uint) {
+        // SAFETY: The caller of `transmit_frags` keeps `notify` valid until this has run.
+        unsafe { &*ctx.cast::<T>() }.released(cookie, pinned);
+    }
+    let hlen = c_uint::try_from(header.len()).map_err(|_| EINVAL)?;
+    let nfrags = c_uint::try_from(frags.len()).map_err(|_| EINVAL)?;
+    let mut pages = glue::XmitPages::default();
+    let ctx = core::ptr::from_ref(notify).cast_mut().cast::<c_void>();
+    // SAFETY: `header` and `frags` are readable for their lengths; the frag pages are valid
+    // until return and `notify` until its release, by this function's contract.
+    let ret = unsafe {
+        glue::kffi_xmit_frags(
+            ifindex,
+            header.as_ptr(),
+            hlen,
+            frags.as_ptr(),
+            nfrags,
+            released::<T>,
+            ctx,
+            cookie,
+            &mut pages,
+        )
+    };
+    if ret < 0 {
+        return Err(Error::from_errno(ret));
+    }
+    Ok((pages.pinned, pages.copied))
 }
 
 /// An up Ethernet interface, as seen during [`for_each_interface`].

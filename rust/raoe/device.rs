@@ -5,6 +5,11 @@
 //! Requests are split into frames of at most the payload size (aoecmd.c:1588-1594); frames go
 //! out while the target's window allows (aoecmd.c:1001-1008), and each ATA reply is checked
 //! against the frame it answers before its data is copied into the request.
+//!
+//! Write frames carry the request's pages themselves, pinned, and a request ends only when the
+//! target has acknowledged every frame *and* the network stack has released every frame's
+//! pages: a frame still queued somewhere must not carry data written into the pages after the
+//! request completed. aoe.ko completes on the acknowledgement alone (aoecmd.c:1065-1076).
 
 use crate::{
     blk::{
@@ -14,7 +19,15 @@ use crate::{
     },
     flow::Window,
     identify::Identity,
-    net,
+    net::{
+        self,
+        ReleaseNotify, //
+    },
+    pages::{
+        Frag,
+        PinCounts,
+        MAX_FRAGS, //
+    },
     split::{
         self,
         Frames, //
@@ -35,7 +48,13 @@ use crate::{
 };
 use kernel::{
     prelude::*,
-    sync::SpinLockIrq, //
+    sync::{
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        SpinLockIrq,
+    }, //
 };
 
 /// The most requests a device has in flight: the tag set's depth.
@@ -63,6 +82,10 @@ struct Outstanding {
     unsent: Frames,
     /// Its frames sent and not yet answered.
     in_flight: u32,
+    /// Its write frames the network stack still holds.
+    unreleased: u32,
+    /// Whether it writes.
+    write: bool,
     /// The request's first sector, to place each frame's data.
     first_sector: u64,
     /// Whether a frame failed.
@@ -110,6 +133,31 @@ pub(crate) struct AoeDevice {
     /// Frames and requests in flight.
     #[pin]
     inflight: SpinLockIrq<Inflight>,
+    /// Page pins of write frames.
+    pub(crate) pins: PinCounts,
+    /// Requests whose last acknowledgement came before the stack released their pages.
+    pub(crate) waited_for_release: Atomic<u64>,
+}
+
+/// A frame built under the lock, to send after it.
+struct Outgoing {
+    /// The frame (header, zero-padded to the Ethernet minimum for reads).
+    frame: [u8; wire::ETH_MIN_FRAME_LEN],
+    /// The header length of a write; its data follows as `frags`.
+    header_len: usize,
+    /// The request's pages holding a write's data.
+    frags: [Frag; MAX_FRAGS],
+    /// How many of `frags` are used; 0 for reads.
+    nfrags: usize,
+    /// The index of the request, for a write's release.
+    request: usize,
+}
+
+impl Outstanding {
+    /// Whether the request is done: nothing left to send, answer or release.
+    fn done(&self) -> bool {
+        self.in_flight == 0 && self.unreleased == 0 && self.unsent.len() == 0
+    }
 }
 
 impl AoeDevice {
@@ -153,12 +201,13 @@ impl AoeDevice {
                 },
                 "AoeDevice::inflight"
             ),
+            pins: PinCounts::new(),
+            waited_for_release: Atomic::new(0),
         }? Error))
     }
 
-    /// Builds the frames the window allows, under the lock; returns them with their lengths
-    /// and the requests that ended meanwhile.
-    fn fill_window(&self, inflight: &mut Inflight, out: &mut KVec<[u8; wire::ETH_MIN_FRAME_LEN]>) {
+    /// Builds the frames the window allows into `out`, under the lock.
+    fn fill_window(&self, inflight: &mut Inflight, out: &mut KVec<Outgoing>) {
         while out.len() < SEND_BATCH {
             let in_flight = u16::try_from(inflight.tags.in_flight()).unwrap_or(u16::MAX);
             if !inflight.window.can_send(in_flight) {
@@ -186,21 +235,48 @@ impl AoeDevice {
                     slot: self.slot,
                     tag,
                 },
-                command: AtaCommand::Read,
+                command: if outstanding.write {
+                    AtaCommand::Write
+                } else {
+                    AtaCommand::Read
+                },
                 lba,
                 sectors,
                 lba48: self.identity.lba48,
             };
-            let mut frame = [0u8; wire::ETH_MIN_FRAME_LEN];
-            if wire::build_ata_request(&mut frame, &request).is_err()
-                || out.push(frame, GFP_ATOMIC).is_err()
-            {
-                // Unreachable with a valid request; fail the request rather than lose it.
+            let mut next = Outgoing {
+                frame: [0; wire::ETH_MIN_FRAME_LEN],
+                header_len: 0,
+                frags: [Frag::EMPTY; MAX_FRAGS],
+                nfrags: 0,
+                request: index,
+            };
+            let built = wire::build_ata_request(&mut next.frame, &request)
+                .map_err(|_| EINVAL)
+                .and_then(|header_len| {
+                    next.header_len = header_len;
+                    if !outstanding.write {
+                        return Ok(());
+                    }
+                    let offset = lba
+                        .saturating_sub(outstanding.first_sector)
+                        .saturating_mul(512);
+                    let offset = u32::try_from(offset).map_err(|_| EINVAL)?;
+                    let len = u32::from(sectors).saturating_mul(512);
+                    next.nfrags = outstanding.request.frags(offset, len, &mut next.frags)?;
+                    Ok(())
+                })
+                .and_then(|()| out.push(next, GFP_ATOMIC).map_err(|_| ENOMEM));
+            if built.is_err() {
+                // The frame cannot go out: fail the request once its other frames are done.
                 inflight.tags.release(slot);
                 outstanding.failed = true;
                 continue;
             }
             outstanding.in_flight += 1;
+            if outstanding.write {
+                outstanding.unreleased += 1;
+            }
             if let Some(entry) = inflight.frames.get_mut(slot) {
                 *entry = Some(FrameState {
                     request: index,
@@ -212,11 +288,58 @@ impl AoeDevice {
     }
 
     /// Sends frames built by [`Self::fill_window`].
-    fn transmit(&self, frames: &[[u8; wire::ETH_MIN_FRAME_LEN]]) {
-        for frame in frames {
-            if let Err(err) = net::transmit_copy(self.path.ifindex, frame) {
+    fn transmit(&self, frames: &[Outgoing]) {
+        for outgoing in frames {
+            let sent = if outgoing.nfrags == 0 {
+                net::transmit_copy(self.path.ifindex, &outgoing.frame)
+            } else {
+                let header = outgoing
+                    .frame
+                    .get(..outgoing.header_len)
+                    .unwrap_or_default();
+                let frags = outgoing.frags.get(..outgoing.nfrags).unwrap_or_default();
+                let cookie = u64::try_from(outgoing.request).unwrap_or(u64::MAX);
+                // SAFETY: The request owning the frag pages ends only after this frame is
+                // released (or fails to send, below), and `self` outlives its requests: the
+                // disk's removal waits for them.
+                unsafe { net::transmit_frags(self.path.ifindex, header, frags, self, cookie) }.map(
+                    |(pinned, copied)| {
+                        self.pins.taken.add(u64::from(pinned), Relaxed);
+                        self.pins.copied.add(u64::from(copied), Relaxed);
+                    },
+                )
+            };
+            if let Err(err) = sent {
                 pr_warn!("e{}.{}: frame not sent: {err:?}\n", self.shelf, self.slot);
+                if outgoing.nfrags != 0 {
+                    // No release will come for this frame.
+                    self.settle(outgoing.request, |outstanding| {
+                        outstanding.unreleased = outstanding.unreleased.saturating_sub(1);
+                        outstanding.failed = true;
+                    });
+                }
             }
+        }
+    }
+
+    /// Updates request `index` under the lock and ends it if that made it done.
+    fn settle(&self, index: usize, update: impl FnOnce(&mut Outstanding)) {
+        let done = {
+            let mut inflight = self.inflight.lock();
+            let Some(entry) = inflight.requests.get_mut(index) else {
+                return;
+            };
+            if let Some(outstanding) = entry.as_mut() {
+                update(outstanding);
+            }
+            if entry.as_ref().is_some_and(Outstanding::done) {
+                entry.take()
+            } else {
+                None
+            }
+        };
+        if let Some(outstanding) = done {
+            end(outstanding);
         }
     }
 
@@ -236,53 +359,77 @@ impl AoeDevice {
             let in_flight = u16::try_from(inflight.tags.in_flight()).unwrap_or(u16::MAX);
             inflight.window.on_ack(in_flight);
             let checked = wire::check_ata_reply(reply, &frame.sent);
-            if let Some(Some(outstanding)) = inflight.requests.get_mut(frame.request) {
-                outstanding.in_flight = outstanding.in_flight.saturating_sub(1);
-                match checked {
-                    Ok(()) => {
-                        let offset = frame
-                            .lba
-                            .saturating_sub(outstanding.first_sector)
-                            .saturating_mul(512);
-                        outstanding
-                            .request
-                            .copy_in(u32::try_from(offset).unwrap_or(u32::MAX), reply.data);
+            if let Some(entry) = inflight.requests.get_mut(frame.request) {
+                if let Some(outstanding) = entry.as_mut() {
+                    outstanding.in_flight = outstanding.in_flight.saturating_sub(1);
+                    match checked {
+                        Ok(()) if !outstanding.write => {
+                            let offset = frame
+                                .lba
+                                .saturating_sub(outstanding.first_sector)
+                                .saturating_mul(512);
+                            outstanding
+                                .request
+                                .copy_in(u32::try_from(offset).unwrap_or(u32::MAX), reply.data);
+                        }
+                        Ok(()) => {}
+                        Err(_) => outstanding.failed = true,
                     }
-                    Err(_) => outstanding.failed = true,
+                    let acked = outstanding.in_flight == 0 && outstanding.unsent.len() == 0;
+                    if acked && outstanding.unreleased != 0 {
+                        self.waited_for_release.add(1, Relaxed);
+                    }
                 }
-                if outstanding.in_flight == 0 && outstanding.unsent.len() == 0 {
-                    done = inflight
-                        .requests
-                        .get_mut(frame.request)
-                        .and_then(Option::take);
+                if entry.as_ref().is_some_and(Outstanding::done) {
+                    done = entry.take();
                 }
             }
             self.fill_window(inflight, &mut out);
             checked
         };
         if let Some(outstanding) = done {
-            let failed = outstanding.failed;
-            outstanding
-                .request
-                .end(if failed { Err(EIO) } else { Ok(()) });
+            end(outstanding);
         }
         self.transmit(&out);
         result
     }
 }
 
+/// Ends a done request: with an error if any of its frames failed.
+fn end(outstanding: Outstanding) {
+    let result = if outstanding.failed { Err(EIO) } else { Ok(()) };
+    outstanding.request.end(result);
+}
+
+impl ReleaseNotify for AoeDevice {
+    fn released(&self, cookie: u64, pinned: u32) {
+        self.pins.released.add(u64::from(pinned), Relaxed);
+        let Ok(index) = usize::try_from(cookie) else {
+            return;
+        };
+        self.settle(index, |outstanding| {
+            outstanding.unreleased = outstanding.unreleased.saturating_sub(1);
+        });
+    }
+}
+
 impl QueueRq for AoeDevice {
     fn queue_rq(&self, request: Request) {
-        if request.op() != Op::Read {
-            // Writes and flushes come with page pinning; the disk is read-only until then.
-            return request.end(Err(EROFS));
-        }
+        let write = match request.op() {
+            Op::Read => false,
+            Op::Write => true,
+            // No volatile write cache is advertised yet, so no flush comes.
+            Op::Flush | Op::Other => return request.end(Err(EOPNOTSUPP)),
+        };
         let first_sector = request.sector();
         let sectors = request.bytes() / 512;
         let Ok(unsent) = split::split(first_sector, sectors, self.payload, self.identity.lba48)
         else {
             return request.end(Err(EIO));
         };
+        if unsent.len() == 0 {
+            return request.end(Ok(()));
+        }
         let mut out = KVec::new();
         {
             let mut guard = self.inflight.lock();
@@ -300,6 +447,8 @@ impl QueueRq for AoeDevice {
                     request,
                     unsent,
                     in_flight: 0,
+                    unreleased: 0,
+                    write,
                     first_sector,
                     failed: false,
                 });

@@ -70,7 +70,28 @@ impl Disks {
     pub(crate) fn close(&self) {
         self.closing.store(true, Relaxed);
         let removed = core::mem::take(&mut *self.disks.lock());
-        drop(removed);
+        for disk in removed {
+            let device = disk.queue().clone();
+            // Removing the disk waits for every request, and so for every frame's release.
+            drop(disk);
+            pr_info!(
+                "e{}.{}: removed; pins taken {}, released {}, pages copied {}, requests that waited for a release {}\n",
+                device.shelf,
+                device.slot,
+                device.pins.taken.load(Relaxed),
+                device.pins.released.load(Relaxed),
+                device.pins.copied.load(Relaxed),
+                device.waited_for_release.load(Relaxed)
+            );
+            if device.pins.outstanding() != 0 {
+                pr_err!(
+                    "e{}.{}: {} page pins never released\n",
+                    device.shelf,
+                    device.slot,
+                    device.pins.outstanding()
+                );
+            }
+        }
     }
 
     /// Makes the disk of `device`, the `index`-th of this module.
@@ -90,7 +111,7 @@ impl Disks {
                 hw_queues: 1,
                 queue_depth: QUEUE_DEPTH,
                 max_hw_sectors: MAX_HW_SECTORS,
-                read_only: true,
+                read_only: false,
             },
             device,
         )?;
@@ -115,7 +136,7 @@ impl DeferredRun for Disks {
                         pr_err!("e{shelf}.{slot}: out of memory for the disk list\n");
                         continue;
                     }
-                    pr_info!("e{shelf}.{slot}: disk etherd/e{shelf}.{slot}, {sectors} sectors, read-only\n");
+                    pr_info!("e{shelf}.{slot}: disk etherd/e{shelf}.{slot}, {sectors} sectors\n");
                 }
                 Err(err) => pr_err!("e{shelf}.{slot}: no disk: {err:?}\n"),
             }

@@ -3,9 +3,9 @@
 //! raoe: an ATA-over-Ethernet initiator, the Rust counterpart of `drivers/block/aoe`.
 //!
 //! Implemented so far: target discovery (config query broadcast at load), ATA IDENTIFY of each
-//! new target, and a read-only block device `etherd/eS.N` per target with a read path. Writes
-//! (with page pinning), retransmission, the character devices and sysfs attributes are not
-//! implemented yet.
+//! new target, and a block device `etherd/eS.N` per target whose writes send the request's own
+//! pages, pinned, and end only once the network stack has released them. Retransmission, the
+//! character devices and sysfs attributes are not implemented yet.
 
 /// The AoE frame format: request builders, the response parser and the reply checks.
 pub mod wire;
@@ -29,6 +29,8 @@ pub mod names;
 mod blk;
 #[path = "../kffi/net.rs"]
 mod net;
+#[path = "../kffi/pages.rs"]
+mod pages;
 #[path = "../kffi/random.rs"]
 mod random;
 #[path = "../kffi/work.rs"]
