@@ -12,6 +12,7 @@ struct kffi_mq_disk {
 	struct gendisk *disk;
 	kffi_queue_rq_fn queue_rq;
 	void *ctx;
+	const struct attribute_group **groups;
 	bool added;
 };
 
@@ -45,6 +46,7 @@ struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config
 		return ERR_PTR(-ENOMEM);
 	disk->queue_rq = queue_rq;
 	disk->ctx = ctx;
+	disk->groups = config->groups;
 	disk->tag_set.ops = &kffi_mq_ops;
 	disk->tag_set.nr_hw_queues = config->nr_hw_queues;
 	disk->tag_set.queue_depth = config->queue_depth;
@@ -77,7 +79,7 @@ int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity)
 	int err;
 
 	set_capacity(disk->disk, capacity);
-	err = device_add_disk(NULL, disk->disk, NULL);
+	err = device_add_disk(NULL, disk->disk, disk->groups);
 	disk->added = !err;
 	return err;
 }
@@ -90,6 +92,13 @@ void kffi_mq_disk_free(struct kffi_mq_disk *disk)
 	put_disk(disk->disk);
 	blk_mq_free_tag_set(&disk->tag_set);
 	kfree(disk);
+}
+
+void *kffi_mq_disk_ctx(struct gendisk *disk)
+{
+	struct kffi_mq_disk *d = disk->queue->queuedata;
+
+	return d->ctx;
 }
 
 int kffi_register_blkdev(unsigned int major, const char *name)

@@ -10,6 +10,8 @@
 
 #include "pages.h"
 
+struct attribute_group;
+struct gendisk;
 struct request;
 struct kffi_mq_disk;
 
@@ -25,12 +27,16 @@ struct kffi_mq_disk_config {
 	unsigned int queue_depth;
 	unsigned int max_hw_sectors;
 	bool read_only;
+	const struct attribute_group **groups;	/* sysfs attributes of the disk, or NULL */
 };
 
 struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config,
 					 kffi_queue_rq_fn queue_rq, void *ctx);
 int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity);
 void kffi_mq_disk_free(struct kffi_mq_disk *disk);
+
+/* The ctx given at allocation, for a disk of ours (in sysfs show functions). */
+void *kffi_mq_disk_ctx(struct gendisk *disk);
 
 int kffi_register_blkdev(unsigned int major, const char *name);
 void kffi_unregister_blkdev(unsigned int major, const char *name);

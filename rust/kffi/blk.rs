@@ -57,6 +57,7 @@ mod glue {
         pub(super) queue_depth: c_uint,
         pub(super) max_hw_sectors: c_uint,
         pub(super) read_only: bool,
+        pub(super) groups: *const super::AttributeGroups,
     }
 
     pub(super) type QueueRqFn = unsafe extern "C" fn(ctx: *mut c_void, rq: *mut Request) -> c_int;
@@ -221,6 +222,12 @@ pub(crate) trait QueueRq: Send + Sync {
     fn queue_rq(&self, rq: Request);
 }
 
+/// A NULL-terminated array of `struct attribute_group` pointers, defined in C.
+#[repr(C)]
+pub(crate) struct AttributeGroups {
+    _private: [u8; 0],
+}
+
 /// The shape of a disk.
 pub(crate) struct DiskConfig<'a> {
     /// The disk name; `!` becomes `/` under `/dev`.
@@ -239,6 +246,8 @@ pub(crate) struct DiskConfig<'a> {
     pub(crate) max_hw_sectors: u32,
     /// Whether writes are refused.
     pub(crate) read_only: bool,
+    /// The disk's sysfs attributes; the groups must live as long as the module.
+    pub(crate) groups: Option<&'static AttributeGroups>,
 }
 
 /// A blk-mq disk whose requests go to a [`QueueRq`]; dropping it removes the disk, after all
@@ -270,6 +279,7 @@ impl<T: QueueRq> MqDisk<T> {
             queue_depth: config.queue_depth,
             max_hw_sectors: config.max_hw_sectors,
             read_only: config.read_only,
+            groups: config.groups.map_or(core::ptr::null(), core::ptr::from_ref),
         };
         let ctx = Arc::as_ptr(&queue).cast_mut().cast::<c_void>();
         // SAFETY: `raw_config` is valid for the call (the name is copied); `queue_rq::<T>`

@@ -32,6 +32,7 @@ use crate::{
         self,
         Frames, //
     },
+    sysfs::DiskInfo,
     tags::{
         TagSlot,
         TagTable, //
@@ -70,8 +71,28 @@ pub(crate) struct Path {
     pub(crate) target_mac: [u8; 6],
     /// The local interface.
     pub(crate) ifindex: i32,
+    /// The local interface's name, NUL-padded.
+    pub(crate) ifname: [u8; 16],
     /// The local interface's MAC address.
     pub(crate) local_mac: [u8; 6],
+}
+
+/// What a device is made from: its address, its target and what the target told.
+pub(crate) struct DeviceParams {
+    /// The shelf (major) number.
+    pub(crate) shelf: u16,
+    /// The slot (minor) number.
+    pub(crate) slot: u8,
+    /// Where frames go.
+    pub(crate) path: Path,
+    /// The target's IDENTIFY data.
+    pub(crate) identity: Identity,
+    /// Data bytes per frame.
+    pub(crate) payload: u32,
+    /// The target's buffer count.
+    pub(crate) buffer_count: u16,
+    /// The target's firmware version.
+    pub(crate) firmware_version: u16,
 }
 
 /// A request being worked on.
@@ -130,6 +151,8 @@ pub(crate) struct AoeDevice {
     pub(crate) identity: Identity,
     /// Data bytes per frame.
     pub(crate) payload: u32,
+    /// The target's firmware version.
+    firmware_version: u16,
     /// Frames and requests in flight.
     #[pin]
     inflight: SpinLockIrq<Inflight>,
@@ -162,16 +185,8 @@ impl Outstanding {
 
 impl AoeDevice {
     /// Creates a device for a target that answered IDENTIFY; may run in softirq context.
-    pub(crate) fn new(
-        shelf: u16,
-        slot: u8,
-        path: Path,
-        identity: Identity,
-        payload: u32,
-        buffer_count: u16,
-        tag_seed: u32,
-    ) -> Result<impl PinInit<Self, Error>> {
-        let window = Window::new(buffer_count, Window::DEFAULT_CAP);
+    pub(crate) fn new(params: DeviceParams, tag_seed: u32) -> Result<impl PinInit<Self, Error>> {
+        let window = Window::new(params.buffer_count, Window::DEFAULT_CAP);
         let slots = usize::from(window.frames());
         let mut tag_slots = KVec::with_capacity(slots, GFP_ATOMIC)?;
         let mut frames = KVec::with_capacity(slots, GFP_ATOMIC)?;
@@ -186,11 +201,12 @@ impl AoeDevice {
         }
         let backlog = KVec::with_capacity(depth, GFP_ATOMIC)?;
         Ok(try_pin_init!(Self {
-            shelf,
-            slot,
-            path,
-            identity,
-            payload,
+            shelf: params.shelf,
+            slot: params.slot,
+            path: params.path,
+            identity: params.identity,
+            payload: params.payload,
+            firmware_version: params.firmware_version,
             inflight <- kernel::new_spinlock_irq!(
                 Inflight {
                     tags: TagTable::new(tag_slots, tag_seed),
@@ -204,6 +220,15 @@ impl AoeDevice {
             pins: PinCounts::new(),
             waited_for_release: Atomic::new(0),
         }? Error))
+    }
+
+    /// What the disk's sysfs attributes show.
+    pub(crate) fn fill_info(&self, info: &mut DiskInfo) {
+        info.up = true;
+        info.mac = self.path.target_mac;
+        info.netif = self.path.ifname;
+        info.firmware_version = self.firmware_version;
+        info.payload = self.payload;
     }
 
     /// Builds the frames the window allows into `out`, under the lock.

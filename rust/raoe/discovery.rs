@@ -7,6 +7,7 @@
 use crate::{
     device::{
         AoeDevice,
+        DeviceParams,
         Path, //
     },
     disks::Disks,
@@ -75,6 +76,8 @@ struct AllowedInterface {
     mac: [u8; 6],
     /// Its MTU.
     mtu: u32,
+    /// Its name, NUL-padded.
+    name: [u8; 16],
 }
 
 /// An IDENTIFY in flight and what the device will need from the config reply.
@@ -88,6 +91,8 @@ struct Identifying {
     path: Path,
     /// The target's buffer count.
     buffer_count: u16,
+    /// The target's firmware version.
+    firmware_version: u16,
     /// Data bytes per frame.
     payload: u32,
 }
@@ -155,10 +160,15 @@ impl Discovery {
         let mut collected = Ok(());
         net::for_each_interface(|interface| {
             if allowed.allows(interface.name.to_bytes()) && collected.is_ok() {
+                let mut name = [0u8; 16];
+                for (slot, &byte) in name.iter_mut().zip(interface.name.to_bytes()) {
+                    *slot = byte;
+                }
                 let allowed = AllowedInterface {
                     ifindex: interface.ifindex,
                     mac: interface.mac,
                     mtu: interface.mtu,
+                    name,
                 };
                 collected = interfaces.push(allowed, GFP_ATOMIC).map_err(|_| ENOMEM);
             }
@@ -256,9 +266,11 @@ impl Discovery {
                     path: Path {
                         target_mac: target.mac,
                         ifindex: target.ifindex,
+                        ifname: interface.name,
                         local_mac: src,
                     },
                     buffer_count,
+                    firmware_version: firmware,
                     payload: payload_bytes(interface.mtu, sectors),
                 });
             }
@@ -322,16 +334,17 @@ impl Discovery {
     /// Creates the device of an identified target and asks for its disk.
     fn add_device(&self, pending: &Identifying, identity: Identity) {
         let target = pending.target;
-        let device = AoeDevice::new(
-            target.shelf,
-            target.slot,
-            pending.path,
+        let params = DeviceParams {
+            shelf: target.shelf,
+            slot: target.slot,
+            path: pending.path,
             identity,
-            pending.payload,
-            pending.buffer_count,
-            random_u32(),
-        )
-        .and_then(|init| Arc::pin_init(init, GFP_ATOMIC));
+            payload: pending.payload,
+            buffer_count: pending.buffer_count,
+            firmware_version: pending.firmware_version,
+        };
+        let device =
+            AoeDevice::new(params, random_u32()).and_then(|init| Arc::pin_init(init, GFP_ATOMIC));
         let added = device.and_then(|device| {
             let mut state = self.state.lock();
             if state

@@ -12,6 +12,7 @@ use crate::{
         AoeDevice,
         QUEUE_DEPTH, //
     },
+    sysfs,
     work::DeferredRun,
 };
 use kernel::{
@@ -112,6 +113,7 @@ impl Disks {
                 queue_depth: QUEUE_DEPTH,
                 max_hw_sectors: MAX_HW_SECTORS,
                 read_only: false,
+                groups: Some(sysfs::disk_groups()),
             },
             device,
         )?;

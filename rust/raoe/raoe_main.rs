@@ -40,6 +40,7 @@ mod device;
 mod discovery;
 mod disks;
 mod params;
+mod sysfs;
 
 use blk::Major;
 use discovery::Discovery;
