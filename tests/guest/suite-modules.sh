@@ -10,3 +10,25 @@ for mod in $mods; do
 	done
 	if [ $ok = 1 ]; then pass "$mod-load-unload"; else fail "$mod-load-unload" "see above"; fi
 done
+
+# raoe and aoe.ko share block major 152: whichever loads second is refused, with a message.
+if [ "$DRIVER" = rust ]; then
+	modprobe aoe
+	if modprobe raoe 2>/dev/null; then
+		fail raoe-refused-next-to-aoe "raoe loaded while aoe.ko was loaded"
+		rmmod raoe
+	elif dmesg | grep -q 'raoe: block major 152 is taken: unload aoe.ko before loading raoe'; then
+		pass raoe-refused-next-to-aoe
+	else
+		fail raoe-refused-next-to-aoe "refused without the message"
+	fi
+	rmmod aoe
+	modprobe raoe
+	if modprobe aoe 2>/dev/null; then
+		fail aoe-refused-next-to-raoe "aoe.ko loaded while raoe was loaded"
+		rmmod aoe
+	else
+		pass aoe-refused-next-to-raoe
+	fi
+	rmmod raoe
+fi
