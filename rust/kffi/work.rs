@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A work item its owner can cancel synchronously, over `work.c`: 7.3's Rust workqueue has no
-//! `cancel_work_sync`, so a module could not wait for its work items before unloading.
+//! A work item, one-shot or periodic, its owner can cancel synchronously, over `work.c`: 7.3's
+//! Rust workqueue has no `cancel_work_sync`, so a module could not wait for its work items
+//! before unloading.
 //!
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h).
 
 use core::ptr::NonNull;
 use kernel::{
-    ffi::c_void,
+    ffi::{
+        c_uint,
+        c_void, //
+    },
     prelude::*,
     sync::Arc, //
 };
@@ -22,6 +26,7 @@ extern "C" {
     fn kffi_work_alloc(
         run: unsafe extern "C" fn(ctx: *mut c_void),
         ctx: *mut c_void,
+        period_ms: c_uint,
     ) -> *mut KffiWork;
     fn kffi_work_schedule(work: *mut KffiWork);
     fn kffi_work_free(work: *mut KffiWork);
@@ -33,7 +38,8 @@ pub(crate) trait DeferredRun: Send + Sync {
     fn run(&self);
 }
 
-/// Runs `T::run` on the system workqueue when scheduled; dropping it cancels and waits.
+/// Runs `T::run` on the system workqueue when scheduled, and then every period if it has one;
+/// dropping it cancels and waits.
 ///
 /// # Invariants
 ///
@@ -50,12 +56,17 @@ unsafe impl<T: DeferredRun> Send for Deferred<T> {}
 unsafe impl<T: DeferredRun> Sync for Deferred<T> {}
 
 impl<T: DeferredRun> Deferred<T> {
-    /// Creates an idle work item for `target`.
+    /// Creates an idle one-shot work item for `target`.
     pub(crate) fn new(target: Arc<T>) -> Result<Self> {
+        Self::periodic(target, 0)
+    }
+
+    /// Creates an idle work item for `target` that, once scheduled, runs every `period_ms`.
+    pub(crate) fn periodic(target: Arc<T>, period_ms: u32) -> Result<Self> {
         let ctx = Arc::as_ptr(&target).cast_mut().cast::<c_void>();
         // SAFETY: `run::<T>` matches the callback type and treats `ctx` as a `T`, which the
         // returned value keeps alive until the work item is cancelled and freed.
-        let raw = unsafe { kffi_work_alloc(Self::run, ctx) };
+        let raw = unsafe { kffi_work_alloc(Self::run, ctx, period_ms) };
         let raw = NonNull::new(raw).ok_or(ENOMEM)?;
         // INVARIANT: `raw` is fresh, with `target`'s address as context.
         Ok(Self { raw, target })

@@ -17,7 +17,10 @@ use crate::{
         QueueRq,
         Request, //
     },
-    flow::Window,
+    flow::{
+        RttEstimator,
+        Window, //
+    },
     identify::Identity,
     net::{
         self,
@@ -43,8 +46,7 @@ use crate::{
         AtaReply,
         AtaRequest,
         DropReason,
-        Header,
-        SentAta, //
+        Header, //
     },
 };
 use kernel::{
@@ -55,7 +57,12 @@ use kernel::{
             Relaxed, //
         },
         SpinLockIrq,
-    }, //
+    },
+    time::{
+        Delta,
+        Instant,
+        Monotonic, //
+    },
 };
 
 /// The most requests a device has in flight: the tag set's depth.
@@ -118,10 +125,12 @@ struct Outstanding {
 struct FrameState {
     /// The index of its request in [`Inflight::requests`].
     request: usize,
-    /// Its first sector.
-    lba: u64,
-    /// What was asked, to check the reply.
-    sent: SentAta,
+    /// The request as last sent; its tag is the frame's current tag.
+    ata: AtaRequest,
+    /// When it was last sent, for the RTT and the retransmission timeout.
+    sent_at: Instant<Monotonic>,
+    /// When it was first sent, for `aoe_deadsecs`.
+    first_sent: Instant<Monotonic>,
 }
 
 /// The device's state shared by the submit and receive paths.
@@ -136,6 +145,8 @@ struct Inflight {
     backlog: KVec<usize>,
     /// The target's window.
     window: Window,
+    /// The target's round-trip time.
+    rtt: RttEstimator,
 }
 
 /// One AoE device.
@@ -160,6 +171,8 @@ pub(crate) struct AoeDevice {
     pub(crate) pins: PinCounts,
     /// Requests whose last acknowledgement came before the stack released their pages.
     pub(crate) waited_for_release: Atomic<u64>,
+    /// Frames sent again after their timeout.
+    pub(crate) retransmits: Atomic<u64>,
 }
 
 /// A frame built under the lock, to send after it.
@@ -214,11 +227,13 @@ impl AoeDevice {
                     requests,
                     backlog,
                     window,
+                    rtt: RttEstimator::new(),
                 },
                 "AoeDevice::inflight"
             ),
             pins: PinCounts::new(),
             waited_for_release: Atomic::new(0),
+            retransmits: Atomic::new(0),
         }? Error))
     }
 
@@ -269,29 +284,9 @@ impl AoeDevice {
                 sectors,
                 lba48: self.identity.lba48,
             };
-            let mut next = Outgoing {
-                frame: [0; wire::ETH_MIN_FRAME_LEN],
-                header_len: 0,
-                frags: [Frag::EMPTY; MAX_FRAGS],
-                nfrags: 0,
-                request: index,
-            };
-            let built = wire::build_ata_request(&mut next.frame, &request)
-                .map_err(|_| EINVAL)
-                .and_then(|header_len| {
-                    next.header_len = header_len;
-                    if !outstanding.write {
-                        return Ok(());
-                    }
-                    let offset = lba
-                        .saturating_sub(outstanding.first_sector)
-                        .saturating_mul(512);
-                    let offset = u32::try_from(offset).map_err(|_| EINVAL)?;
-                    let len = u32::from(sectors).saturating_mul(512);
-                    next.nfrags = outstanding.request.frags(offset, len, &mut next.frags)?;
-                    Ok(())
-                })
-                .and_then(|()| out.push(next, GFP_ATOMIC).map_err(|_| ENOMEM));
+            let built = self
+                .outgoing(outstanding, index, &request)
+                .and_then(|next| out.push(next, GFP_ATOMIC).map_err(|_| ENOMEM));
             if built.is_err() {
                 // The frame cannot go out: fail the request once its other frames are done.
                 inflight.tags.release(slot);
@@ -302,14 +297,123 @@ impl AoeDevice {
             if outstanding.write {
                 outstanding.unreleased += 1;
             }
+            let now = Instant::now();
             if let Some(entry) = inflight.frames.get_mut(slot) {
                 *entry = Some(FrameState {
                     request: index,
-                    lba,
-                    sent: request.sent(),
+                    ata: request,
+                    sent_at: now,
+                    first_sent: now,
                 });
             }
         }
+    }
+
+    /// Builds the frame of `ata` for request `index`: a write carries the request's pages.
+    fn outgoing(
+        &self,
+        outstanding: &Outstanding,
+        index: usize,
+        ata: &AtaRequest,
+    ) -> Result<Outgoing> {
+        let mut next = Outgoing {
+            frame: [0; wire::ETH_MIN_FRAME_LEN],
+            header_len: 0,
+            frags: [Frag::EMPTY; MAX_FRAGS],
+            nfrags: 0,
+            request: index,
+        };
+        next.header_len = wire::build_ata_request(&mut next.frame, ata).map_err(|_| EINVAL)?;
+        if outstanding.write {
+            let offset = ata
+                .lba
+                .saturating_sub(outstanding.first_sector)
+                .saturating_mul(512);
+            let offset = u32::try_from(offset).map_err(|_| EINVAL)?;
+            let len = u32::from(ata.sectors).saturating_mul(512);
+            next.nfrags = outstanding.request.frags(offset, len, &mut next.frags)?;
+        }
+        Ok(next)
+    }
+
+    /// Resends the frames whose timeout passed, with new tags, and fails those waiting longer
+    /// than `dead` (aoecmd.c:733-831); runs every 100 ms in process context.
+    pub(crate) fn tick(&self, dead: Delta) {
+        let mut out = KVec::new();
+        let mut ended = KVec::new();
+        {
+            let mut guard = self.inflight.lock();
+            let inflight = &mut *guard;
+            let rto_us = i64::from(inflight.rtt.rto_us());
+            let mut timed_out = false;
+            for slot in 0..inflight.frames.len() {
+                let Some(Some(frame)) = inflight.frames.get(slot).copied() else {
+                    continue;
+                };
+                if frame.sent_at.elapsed().as_micros_ceil() < rto_us {
+                    continue;
+                }
+                timed_out = true;
+                let Some(Some(outstanding)) = inflight.requests.get_mut(frame.request) else {
+                    continue;
+                };
+                let resent = if frame.first_sent.elapsed() > dead {
+                    Err(ETIMEDOUT)
+                } else {
+                    let mut ata = frame.ata;
+                    inflight
+                        .tags
+                        .retransmit(slot)
+                        .ok_or(EINVAL)
+                        .and_then(|tag| {
+                            ata.header.tag = tag;
+                            self.outgoing(outstanding, frame.request, &ata)
+                        })
+                        .and_then(|next| out.push(next, GFP_ATOMIC).map_err(|_| ENOMEM))
+                        .map(|()| ata)
+                };
+                match resent {
+                    Ok(ata) => {
+                        self.retransmits.add(1, Relaxed);
+                        if outstanding.write {
+                            outstanding.unreleased += 1;
+                        }
+                        if let Some(Some(entry)) = inflight.frames.get_mut(slot) {
+                            entry.ata = ata;
+                            entry.sent_at = Instant::now();
+                        }
+                    }
+                    Err(err) => {
+                        pr_err!(
+                            "e{}.{}: frame at sector {} failed: {err:?}\n",
+                            self.shelf,
+                            self.slot,
+                            frame.ata.lba
+                        );
+                        inflight.tags.release(slot);
+                        if let Some(entry) = inflight.frames.get_mut(slot) {
+                            *entry = None;
+                        }
+                        outstanding.in_flight = outstanding.in_flight.saturating_sub(1);
+                        outstanding.failed = true;
+                        if outstanding.done() {
+                            if let Some(Some(done)) =
+                                inflight.requests.get_mut(frame.request).map(Option::take)
+                            {
+                                ended.push(done, GFP_ATOMIC).ok();
+                            }
+                        }
+                    }
+                }
+            }
+            if timed_out {
+                inflight.window.on_timeout();
+            }
+        }
+        for outstanding in ended {
+            end(outstanding);
+        }
+        self.transmit(&out);
     }
 
     /// Sends frames built by [`Self::fill_window`].
@@ -375,21 +479,29 @@ impl AoeDevice {
         let result = {
             let mut guard = self.inflight.lock();
             let inflight = &mut *guard;
-            let slot = inflight.tags.complete(reply.header.tag)?.slot;
+            let matched = inflight.tags.complete(reply.header.tag)?;
             let frame = inflight
                 .frames
-                .get_mut(slot)
+                .get_mut(matched.slot)
                 .and_then(Option::take)
                 .ok_or(DropReason::UnsolicitedTag)?;
+            // A late reply to the previous tag says nothing about the current round trip.
+            if !matched.previous {
+                let rtt_us = frame.sent_at.elapsed().as_micros_ceil();
+                inflight
+                    .rtt
+                    .sample(u32::try_from(rtt_us).unwrap_or(u32::MAX));
+            }
             let in_flight = u16::try_from(inflight.tags.in_flight()).unwrap_or(u16::MAX);
             inflight.window.on_ack(in_flight);
-            let checked = wire::check_ata_reply(reply, &frame.sent);
+            let checked = wire::check_ata_reply(reply, &frame.ata.sent());
             if let Some(entry) = inflight.requests.get_mut(frame.request) {
                 if let Some(outstanding) = entry.as_mut() {
                     outstanding.in_flight = outstanding.in_flight.saturating_sub(1);
                     match checked {
                         Ok(()) if !outstanding.write => {
                             let offset = frame
+                                .ata
                                 .lba
                                 .saturating_sub(outstanding.first_sector)
                                 .saturating_mul(512);

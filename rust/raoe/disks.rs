@@ -27,6 +27,7 @@ use kernel::{
         Mutex,
         SpinLockIrq, //
     },
+    time::Delta,
 };
 
 /// Minors per device: the disk and 15 partitions, as aoe.ko (aoeblk.c).
@@ -46,6 +47,9 @@ pub(crate) struct Disks {
     /// The visible disks.
     #[pin]
     disks: Mutex<KVec<MqDisk<AoeDevice>>>,
+    /// The devices of the disks, ticked until their disk is gone and their requests ended.
+    #[pin]
+    devices: Mutex<KVec<Arc<AoeDevice>>>,
     /// Set at unload: no more disks are made.
     closing: Atomic<bool>,
 }
@@ -57,6 +61,7 @@ impl Disks {
             major,
             pending <- kernel::new_spinlock_irq!(KVec::new(), "Disks::pending"),
             disks <- kernel::new_mutex!(KVec::new(), "Disks::disks"),
+            devices <- kernel::new_mutex!(KVec::new(), "Disks::devices"),
             closing: Atomic::new(false),
         })
     }
@@ -73,16 +78,21 @@ impl Disks {
         let removed = core::mem::take(&mut *self.disks.lock());
         for disk in removed {
             let device = disk.queue().clone();
-            // Removing the disk waits for every request, and so for every frame's release.
+            // Removing the disk waits for every request, and so for every frame's release;
+            // the device is still ticked meanwhile, so lost frames are resent.
             drop(disk);
+            self.devices
+                .lock()
+                .retain(|ticked| !Arc::ptr_eq(ticked, &device));
             pr_info!(
-                "e{}.{}: removed; pins taken {}, released {}, pages copied {}, requests that waited for a release {}\n",
+                "e{}.{}: removed; pins taken {}, released {}, pages copied {}, requests that waited for a release {}, retransmits {}\n",
                 device.shelf,
                 device.slot,
                 device.pins.taken.load(Relaxed),
                 device.pins.released.load(Relaxed),
                 device.pins.copied.load(Relaxed),
-                device.waited_for_release.load(Relaxed)
+                device.waited_for_release.load(Relaxed),
+                device.retransmits.load(Relaxed)
             );
             if device.pins.outstanding() != 0 {
                 pr_err!(
@@ -134,6 +144,15 @@ impl DeferredRun for Disks {
             match self.make_disk(device, disks.len()) {
                 Ok(disk) => {
                     let sectors = disk.queue().identity.sectors;
+                    if self
+                        .devices
+                        .lock()
+                        .push(disk.queue().clone(), GFP_KERNEL)
+                        .is_err()
+                    {
+                        pr_err!("e{shelf}.{slot}: out of memory for the device list\n");
+                        continue;
+                    }
                     if disks.push(disk, GFP_KERNEL).is_err() {
                         pr_err!("e{shelf}.{slot}: out of memory for the disk list\n");
                         continue;
@@ -142,6 +161,36 @@ impl DeferredRun for Disks {
                 }
                 Err(err) => pr_err!("e{shelf}.{slot}: no disk: {err:?}\n"),
             }
+        }
+    }
+}
+
+/// Ticks every device: resends frames whose timeout passed and fails those older than
+/// `aoe_deadsecs`.
+pub(crate) struct Ticker {
+    /// The registry whose devices are ticked.
+    pub(crate) disks: Arc<Disks>,
+    /// How long a frame may wait for its reply.
+    pub(crate) dead: Delta,
+}
+
+/// How often devices are ticked, as aoe.ko's timer (aoecmd.c, `HZ / 10`).
+pub(crate) const TICK_MS: u32 = 100;
+
+impl DeferredRun for Ticker {
+    fn run(&self) {
+        let devices = {
+            let devices = self.disks.devices.lock();
+            let mut copy = KVec::with_capacity(devices.len(), GFP_KERNEL);
+            if let Ok(copy) = copy.as_mut() {
+                for device in devices.iter() {
+                    copy.push(device.clone(), GFP_KERNEL).ok();
+                }
+            }
+            copy
+        };
+        for device in devices.iter().flatten() {
+            device.tick(self.dead);
         }
     }
 }

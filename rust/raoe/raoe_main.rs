@@ -44,13 +44,17 @@ mod sysfs;
 
 use blk::Major;
 use discovery::Discovery;
-use disks::Disks;
+use disks::{
+    Disks,
+    Ticker, //
+};
 use kernel::{
     prelude::*,
     sync::Arc, //
 };
 use net::PacketHandler;
 use wire::DropReason;
+use work::Deferred;
 
 /// The AoE block major, shared with aoe.ko (`AOE_MAJOR`, aoe.h), so only one of the two
 /// drivers can be loaded.
@@ -62,6 +66,12 @@ module! {
     authors: ["raoe developers"],
     description: "ATA over Ethernet initiator (Rust)",
     license: "GPL",
+    params: {
+        aoe_deadsecs: u32 {
+            default: 180,
+            description: "Seconds a frame may go unanswered before its request fails (0: never)",
+        },
+    },
 }
 
 /// The module state. Fields drop in order: the receive path goes before the disks' memory
@@ -69,6 +79,8 @@ module! {
 struct Raoe {
     /// The AoE receive path; dropping it unregisters it.
     handler: PacketHandler<Discovery>,
+    /// Resends lost frames; stopped after the receive path.
+    _ticker: Deferred<Ticker>,
     /// The disks of the devices found.
     disks: Arc<Disks>,
     /// The block major.
@@ -83,10 +95,27 @@ impl kernel::Module for Raoe {
         let disks = Arc::pin_init(Disks::new(major.number()), GFP_KERNEL)?;
         let discovery = Arc::pin_init(Discovery::new(disks.clone())?, GFP_KERNEL)?;
         let handler = PacketHandler::register(wire::ETH_P_AOE, discovery)?;
+        let deadsecs = module_parameters::aoe_deadsecs.value();
+        let dead = match deadsecs {
+            0 => kernel::time::Delta::from_secs(i64::from(u32::MAX)),
+            secs => kernel::time::Delta::from_secs(i64::from(secs)),
+        };
+        let ticker = Deferred::periodic(
+            Arc::new(
+                Ticker {
+                    disks: disks.clone(),
+                    dead,
+                },
+                GFP_KERNEL,
+            )?,
+            disks::TICK_MS,
+        )?;
+        ticker.schedule();
         handler.receiver().broadcast_query()?;
         pr_info!("loaded\n");
         Ok(Raoe {
             handler,
+            _ticker: ticker,
             disks,
             _major: major,
         })
