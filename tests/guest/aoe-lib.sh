@@ -39,3 +39,22 @@ aoe_teardown() {
 	ip link del veth0 2>/dev/null
 	return $rc
 }
+
+# raoe_counter NAME: a counter from raoe's report when the device was removed.
+raoe_counter() {
+	dmesg | grep -o "raoe: e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1 |
+		sed -n "s/.*[;,] $1 \([0-9]*\).*/\1/p"
+}
+
+# One test point: raoe pinned pages for writes and the stack released every one of them.
+check_pins_balance() {
+	local taken released
+	diag "$(dmesg | grep -o "raoe: e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1)"
+	taken=$(raoe_counter "pins taken")
+	released=$(raoe_counter released)
+	if [ -n "$taken" ] && [ "$taken" -gt 0 ] && [ "$taken" = "$released" ]; then
+		pass pins-balance
+	else
+		fail pins-balance "taken '$taken', released '$released'"
+	fi
+}

@@ -23,3 +23,4 @@ expect_eq device-equals-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=di
 
 echo 0 >/proc/sys/vm/nr_hugepages
 aoe_teardown && pass module-unload || fail module-unload "rmmod $(aoe_module) failed"
+[ "$DRIVER" != rust ] || check_pins_balance

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # raoe end to end: the config query reaches vblade, IDENTIFY gives the size, the disk reads
-# back as vblade's image, writes of every size land on the image, hugepage-backed direct I/O
-# verifies, and every page pin taken for a write frame is released.
+# back as vblade's image, writes of every size land on the image, and every page pin taken for
+# a write frame is released. (Hugepage-backed I/O: suite-hugepage-dio.sh.)
 # vblade starts first, so its own start-up announcement is gone before the initiator loads:
 # only an answer to the initiator's query can be seen.
 . /tests/guest/aoe-lib.sh
@@ -74,26 +74,8 @@ dd if=/dev/urandom of=/tmp/chunk bs=1M count=4 status=none
 dd if=/tmp/chunk of=$AOE_DEV bs=1M seek=30 conv=fsync status=none
 expect_eq buffered-write-md5 "$(md5 /tmp/chunk)" "$(dd if=$AOE_IMG bs=1M skip=30 count=4 status=none | md5sum | cut -d' ' -f1)"
 
-# Bio pages from 2 MiB pages: hugetlbfs and THP, and THP split while its pages are pinned.
-echo 20 >/proc/sys/vm/nr_hugepages
-echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
-check hugetlb-direct-io hugepage-dio --device $AOE_DEV --source hugetlb --iterations 24 --seed 21
-check thp-direct-io hugepage-dio --device $AOE_DEV --source thp --iterations 24 --seed 22
-check thp-direct-io-split hugepage-dio --device $AOE_DEV --source thp --iterations 12 --seed 23 --split
-echo 0 >/proc/sys/vm/nr_hugepages
-
 expect_eq device-equals-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
 aoe_teardown && pass module-unload || fail module-unload "rmmod raoe failed"
 [ ! -e "$AOE_DEV" ] && pass device-removed || fail device-removed "$AOE_DEV still there"
 
-# Every pin a write frame took was released, and there were pins: the zero-copy path ran.
-pins=$(dmesg | grep -o "raoe: e$AOE_SHELF.$AOE_SLOT: removed; pins taken [0-9]*, released [0-9]*, pages copied [0-9]*, requests that waited for a release [0-9]*")
-diag "$pins"
-taken=$(echo "$pins" | sed -n 's/.*pins taken \([0-9]*\),.*/\1/p')
-released=$(echo "$pins" | sed -n 's/.*released \([0-9]*\),.*/\1/p')
-if [ -n "$taken" ] && [ "$taken" -gt 0 ] && [ "$taken" = "$released" ]; then
-	pass pins-balance
-else
-	fail pins-balance "taken '$taken', released '$released'"
-fi
-expect_eq nothing-dropped 1 "$(dmesg | grep -c 'raoe: unloaded; 0 malformed')"
+check_pins_balance
