@@ -19,8 +19,8 @@ while read -r suite supported mem cpus timeout extra; do
 	[ "$extra" != - ] || extra=
 	for driver in ${drivers//,/ }; do
 		if [[ ",$supported," != *",$driver,"* ]]; then
-			printf '==> %s (%s): not implemented by the %s driver yet\n' "$suite" "$driver" "$driver"
-			echo "not implemented by the $driver driver yet" >"$results/$suite-$driver.skipped"
+			printf '==> %s (%s): not run: tests/suites.conf does not list the %s driver for it\n' "$suite" "$driver" "$driver"
+			echo "not run for the $driver driver (tests/suites.conf)" >"$results/$suite-$driver.skipped"
 			continue
 		fi
 		step "suite $suite ($driver driver, ${mem} MiB, $cpus CPUs)"
