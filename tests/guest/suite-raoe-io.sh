@@ -48,26 +48,7 @@ expect_eq read-4k-direct-md5 "$(dd if=$AOE_IMG bs=4k skip=100 count=64 status=no
 	"$(dd if=$AOE_DEV bs=4k skip=100 count=64 iflag=direct status=none | md5sum | cut -d' ' -f1)"
 
 # Direct writes of every size, each checked through the device and on vblade's image.
-offset_mib=1
-for spec in 4k:4096:1 64k:65536:2 1M:1048576:4 4M:4194304:8 10M:10485760:10; do
-	IFS=: read -r name bs total_mib <<<"$spec"
-	count=$((total_mib * 1048576 / bs))
-	at=$((offset_mib * 1048576))
-	dd if=/dev/urandom of=/tmp/src bs="$bs" count="$count" status=none
-	if dd if=/tmp/src of=$AOE_DEV bs="$bs" count="$count" seek="$at" oflag=direct,seek_bytes status=none; then
-		got=$(dd if=$AOE_DEV bs="$bs" count="$count" skip="$at" iflag=direct,skip_bytes status=none | md5sum | cut -d' ' -f1)
-		img=$(dd if=$AOE_IMG bs="$bs" count="$count" skip="$at" iflag=skip_bytes status=none | md5sum | cut -d' ' -f1)
-		want=$(md5 /tmp/src)
-		if [ "$got" = "$want" ] && [ "$img" = "$want" ]; then
-			pass "direct-write-bs-$name"
-		else
-			fail "direct-write-bs-$name" "src $want, device $got, image $img"
-		fi
-	else
-		fail "direct-write-bs-$name" "dd oflag=direct failed"
-	fi
-	offset_mib=$((offset_mib + total_mib))
-done
+direct_io_loops direct-write-bs 1
 
 # Buffered writes through the page cache, flushed.
 dd if=/dev/urandom of=/tmp/chunk bs=1M count=4 status=none
