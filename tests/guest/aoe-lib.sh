@@ -84,3 +84,14 @@ direct_io_loops() {
 		fi
 	done
 }
+
+# wait_dmesg PATTERN: waits up to 10 s for kernel log lines matching PATTERN and prints them.
+wait_dmesg() {
+	local i lines
+	for i in $(seq 1 50); do
+		lines=$(dmesg | grep "$1")
+		[ -n "$lines" ] && break
+		sleep 0.2
+	done
+	echo "$lines"
+}

@@ -13,23 +13,13 @@ vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 AOE_VBLADE_PID=$!
 sleep 1
 check module-load modprobe raoe aoe_iflist=veth0
-found=
-for i in $(seq 1 50); do
-	found=$(dmesg | grep "raoe: e$AOE_SHELF.$AOE_SLOT: target")
-	[ -n "$found" ] && break
-	sleep 0.2
-done
+found=$(wait_dmesg "raoe: e$AOE_SHELF.$AOE_SLOT: target")
 diag "$found"
 if [ -n "$found" ]; then pass target-discovered; else fail target-discovered "no config reply logged"; fi
 expect_eq one-target-logged 1 "$(dmesg | grep -c "raoe: e$AOE_SHELF.$AOE_SLOT: target")"
 
 # The IDENTIFY reply gives the image's size and vblade's identity strings.
-identity=
-for i in $(seq 1 50); do
-	identity=$(dmesg | grep "raoe: e$AOE_SHELF.$AOE_SLOT: .* sectors")
-	[ -n "$identity" ] && break
-	sleep 0.2
-done
+identity=$(wait_dmesg "raoe: e$AOE_SHELF.$AOE_SLOT: .* sectors")
 diag "$identity"
 case "$identity" in
 *": $((IMG_MIB * 2048)) sectors (LBA48), model \"Coraid EtherDrive vblade\", serial \"$AOE_SHELF.$AOE_SLOT:"*", firmware \"V25\""*)
