@@ -42,8 +42,9 @@ for bin in $host_bins; do
 	[ -e "$bin" ] || die "$bin is missing (bootstrap installs it)"
 	copy_with_libs "$bin"
 done
-# Our host-built test tools.
-for tool in "$TOP"/tests/tools/target/release/{hugepage-dio,swap-pressure}; do
+# Our host-built test tools: the binary of every workspace member that has one.
+for member in "$TOP"/tests/tools/*/src/main.rs; do
+	tool=$TOP/tests/tools/target/release/$(basename "$(dirname "$(dirname "$member")")")
 	[ -x "$tool" ] || die "$tool is not built"
 	mkdir -p "$root/usr/bin"
 	cp "$tool" "$root/usr/bin/"

@@ -12,15 +12,17 @@ aoe_module() {
 	if [ "$DRIVER" = rust ]; then echo raoe; else echo aoe; fi
 }
 
-# aoe_setup IMAGE_MIB: veth0 (initiator) <-> veth1 (vblade), image of random data.
+# aoe_setup IMAGE_MIB [MODULE_PARAMETER...]: veth0 (initiator) <-> veth1 (vblade), image of
+# random data, the initiator loaded with aoe_iflist=veth0 and the parameters given.
 aoe_setup() {
 	local mib=$1 i
+	shift
 	ip link add veth0 type veth peer name veth1 || return 1
 	ip link set veth0 up && ip link set veth1 up || return 1
 	dd if=/dev/urandom of=$AOE_IMG bs=1M count="$mib" status=none || return 1
 	vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 	AOE_VBLADE_PID=$!
-	modprobe "$(aoe_module)" aoe_iflist=veth0 || return 1
+	modprobe "$(aoe_module)" aoe_iflist=veth0 "$@" || return 1
 	for i in $(seq 1 150); do
 		[ -b "$AOE_DEV" ] && [ "$(cat "$AOE_SYS/state" 2>/dev/null)" = up ] && return 0
 		[ $((i % 20)) -eq 0 ] && aoe-discover
@@ -46,16 +48,32 @@ raoe_counter() {
 		sed -n "s/.*[;,] $1 \([0-9]*\).*/\1/p"
 }
 
-# One test point: raoe pinned pages for writes and the stack released every one of them.
+# raoe_stat NAME: a counter from raoe's debugfs stats of the device.
+raoe_stat() {
+	sed -n "s/^$1 \([0-9]*\)$/\1/p" "/sys/kernel/debug/raoe/e$AOE_SHELF.$AOE_SLOT/stats"
+}
+
+# wait_up: waits up to 10 s for the device's state to be up.
+wait_up() {
+	local i
+	for i in $(seq 1 50); do
+		[ "$(cat "$AOE_SYS/state" 2>/dev/null)" = up ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# check_pins_balance [NAME]: one test point (default pins-balance): raoe pinned pages for
+# writes and the stack released every one of them.
 check_pins_balance() {
-	local taken released
+	local name=${1:-pins-balance} taken released
 	diag "$(dmesg | grep -o "raoe: e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1)"
 	taken=$(raoe_counter "pins taken")
 	released=$(raoe_counter released)
 	if [ -n "$taken" ] && [ "$taken" -gt 0 ] && [ "$taken" = "$released" ]; then
-		pass pins-balance
+		pass "$name"
 	else
-		fail pins-balance "taken '$taken', released '$released'"
+		fail "$name" "taken '$taken', released '$released'"
 	fi
 }
 

@@ -41,3 +41,7 @@ pub mod split;
 /// Parsing what users write to /dev/etherd.
 #[path = "../../raoe/names.rs"]
 pub mod names;
+
+/// Choosing each frame's target.
+#[path = "../../raoe/paths.rs"]
+pub mod paths;
