@@ -40,9 +40,9 @@ refill-write --check-file $AOE_IMG --block-size 65536 --blocks 64 --seed 5 >/tmp
 image_status=$?
 diag "$(grep 'holds' /tmp/refill-image.log | head -n 5)"
 diag "refill-write (image): $(tail -n 1 /tmp/refill-image.log)"
-expect_eq device-blocks-own-data 0 "$status"
 
 if [ "$DRIVER" = rust ]; then
+	expect_eq device-blocks-own-data 0 "$status"
 	expect_eq image-blocks-own-data 0 "$image_status"
 	diag "$(cat /sys/kernel/debug/raoe/e$AOE_SHELF.$AOE_SLOT/stats)"
 	late=$(raoe_stat late_releases)
@@ -54,10 +54,11 @@ if [ "$DRIVER" = rust ]; then
 		fail hazard-happened "late releases '$late', requests that waited '$waited'"
 	fi
 	diag "longest wait for a release after the last answer: ${longest} us"
-elif [ "$image_status" = 0 ]; then
-	pass image-blocks-own-data
+elif [ "$status" = 0 ] && [ "$image_status" = 0 ]; then
+	pass blocks-own-data
 else
-	skip image-blocks-own-data "aoe.ko left other blocks' data on the target: it completes writes before the stack releases their pages"
+	# The hazard this suite exists for: recorded, not failed, as the reference driver has it.
+	skip blocks-own-data "aoe.ko left other blocks' sectors on the target: it completes writes before the stack releases their pages"
 fi
 
 kill "$second_vblade" 2>/dev/null

@@ -67,9 +67,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed<Config>, Strin
     Ok(Parsed::Run(config))
 }
 
-/// The 8-byte words of block `block`: the first names the block, the rest are pseudo-random.
+/// 8-byte words per 512-byte sector.
+const SECTOR_WORDS: usize = 64;
+
+/// The 8-byte words of block `block`: the first of every sector names the block, so a sector
+/// that lands elsewhere tells where it came from; the rest are pseudo-random.
 fn word(seed: u64, block: u64, index: usize) -> u64 {
-    if index == 0 {
+    if index.is_multiple_of(SECTOR_WORDS) {
         return block;
     }
     splitmix64(seed ^ (block << 24) ^ index as u64)
@@ -86,8 +90,8 @@ fn fill(buf: &mut [u8], seed: u64, block: u64) {
 enum Found {
     /// Its own data.
     Own,
-    /// Another block's data, named by its first word.
-    Other(u64),
+    /// Whole sectors of these blocks (its own among them, or not): stale frames' data.
+    Sectors(Vec<u64>),
     /// Something else.
     Garbage,
 }
@@ -98,13 +102,19 @@ fn classify(buf: &[u8], seed: u64, block: u64) -> Found {
     if buf == want.as_slice() {
         return Found::Own;
     }
-    let named = u64::from_le_bytes(buf[..8].try_into().unwrap_or_default());
-    fill(&mut want, seed, named);
-    if buf == want.as_slice() {
-        Found::Other(named)
-    } else {
-        Found::Garbage
+    let sector_bytes = SECTOR_WORDS * 8;
+    let mut sources = Vec::new();
+    for (index, sector) in buf.chunks(sector_bytes).enumerate() {
+        let named = u64::from_le_bytes(sector[..8].try_into().unwrap_or_default());
+        fill(&mut want, seed, named);
+        if want.chunks(sector_bytes).nth(index) != Some(sector) {
+            return Found::Garbage;
+        }
+        if !sources.contains(&named) {
+            sources.push(named);
+        }
     }
+    Found::Sectors(sources)
 }
 
 /// An aligned buffer for O_DIRECT.
@@ -155,9 +165,9 @@ fn check(
         )?;
         match classify(buf.bytes(), config.seed, block) {
             Found::Own => own += 1,
-            Found::Other(other) => {
+            Found::Sectors(sources) => {
                 stale += 1;
-                println!("# {what}: block {block} holds block {other}'s data");
+                println!("# {what}: block {block} holds sectors of blocks {sources:?}");
             }
             Found::Garbage => {
                 garbage += 1;
@@ -166,7 +176,7 @@ fn check(
         }
     }
     println!(
-        "# {what}: blocks={} own={own} other_blocks_data={stale} unknown={garbage}",
+        "# {what}: blocks={} own={own} with_other_blocks_sectors={stale} unknown={garbage}",
         config.blocks
     );
     Ok(if own == config.blocks {
@@ -221,7 +231,12 @@ mod tests {
         let mut buf = vec![0u8; 4096];
         fill(&mut buf, 7, 3);
         assert_eq!(classify(&buf, 7, 3), Found::Own);
-        assert_eq!(classify(&buf, 7, 2), Found::Other(3));
+        assert_eq!(classify(&buf, 7, 2), Found::Sectors(vec![3]));
+        // A stale frame's sectors from block 4 in the middle of block 3.
+        let mut next = vec![0u8; 4096];
+        fill(&mut next, 7, 4);
+        buf[1024..2048].copy_from_slice(&next[1024..2048]);
+        assert_eq!(classify(&buf, 7, 3), Found::Sectors(vec![3, 4]));
         buf[100] ^= 1;
         assert_eq!(classify(&buf, 7, 3), Found::Garbage);
     }
