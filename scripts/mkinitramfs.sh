@@ -15,7 +15,7 @@ host_bins="/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/sbin/vblade /usr/sbin/mkswap
 /usr/sbin/swapon /usr/sbin/swapoff /usr/sbin/zramctl /usr/sbin/blkdiscard /usr/bin/dd
 /usr/sbin/mkfs.ext4 /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/sbin/fsck.ext4 /usr/sbin/aoeping
 /usr/sbin/aoecfg /usr/bin/cmp /sbin/aoe-stat /sbin/aoe-discover /sbin/aoe-flush
-/sbin/aoe-interfaces /sbin/aoe-revalidate /sbin/aoe-version"
+/sbin/aoe-interfaces /sbin/aoe-revalidate /sbin/aoe-version /usr/sbin/sfdisk /usr/sbin/hdparm"
 
 step "initramfs tree"
 root=$(dirname "$out")/initramfs-root
