@@ -58,16 +58,6 @@ raoe_stat() {
 	sed -n "s/^$1 \([0-9]*\)$/\1/p" "/sys/kernel/debug/raoe/e$AOE_SHELF.$AOE_SLOT/stats"
 }
 
-# wait_up: waits up to 10 s for the device's state to be up.
-wait_up() {
-	local i
-	for i in $(seq 1 50); do
-		[ "$(cat "$AOE_SYS/state" 2>/dev/null)" = up ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # check_pins_balance [NAME]: one test point (default pins-balance): raoe pinned pages for
 # writes and the stack released every one of them.
 check_pins_balance() {

@@ -37,7 +37,7 @@ for round in $(seq 1 "$REPS"); do
 	[ $((round % 2)) -eq 0 ] && order="rust c"
 	for DRIVER in $order; do
 		modprobe "$(aoe_module)" aoe_iflist=veth0 || { fail "bench-$DRIVER-load" "modprobe failed"; continue; }
-		wait_up || { fail "bench-$DRIVER-up" "no device"; rmmod "$(aoe_module)"; continue; }
+		aoe_wait_up e$AOE_SHELF.$AOE_SLOT 10 || { fail "bench-$DRIVER-up" "no device"; rmmod "$(aoe_module)"; continue; }
 		timed "$DRIVER" write dd if=/tmp/src of=$AOE_DEV bs=1M oflag=direct status=none
 		timed "$DRIVER" read dd if=$AOE_DEV of=/tmp/read bs=1M iflag=direct status=none
 		expect_eq "bench-$DRIVER-round-$round-data" "$(md5 /tmp/src)" "$(md5 /tmp/read)"

@@ -75,7 +75,7 @@ for bad in "bad-name:revalidate:e0.x" "unknown-device:revalidate:e9.9" "bad-list
 done
 expect_eq still-up-after-bad-writes up "$(cat "$AOE_SYS/state")"
 aoe-revalidate e$AOE_SHELF.$AOE_SLOT && pass aoe-revalidate || fail aoe-revalidate "write failed"
-wait_up
+aoe_wait_up e$AOE_SHELF.$AOE_SLOT 10
 expect_eq up-after-revalidate up "$(cat "$AOE_SYS/state")"
 grep -q '^total ' /sys/kernel/debug/raoe/drops && pass debugfs-drops || fail debugfs-drops "no total line"
 diag "$(cat /sys/kernel/debug/raoe/e$AOE_SHELF.$AOE_SLOT/stats)"
