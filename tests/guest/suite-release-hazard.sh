@@ -30,13 +30,13 @@ expect_eq two-paths "veth0,veth2" "$(tr ',' '\n' <"$AOE_SYS/netif" | sort | past
 dd if=$AOE_DEV of=/dev/null bs=1M count=16 iflag=direct status=none
 tc qdisc add dev veth2 root netem delay 2000ms limit 10000
 started=$(date +%s)
-refill-write --device $AOE_DEV --block-size 65536 --blocks 64 --seed 5 >/tmp/refill.log 2>&1
+refill-write --device $AOE_DEV --block-size 65536 --blocks 16 --seed 5 >/tmp/refill.log 2>&1
 status=$?
 diag "refill-write (device): status $status in $(($(date +%s) - started)) s; $(tail -n 1 /tmp/refill.log)"
 # The delayed originals reach the second target when netem lets them go.
 sleep 3
 tc qdisc del dev veth2 root
-refill-write --check-file $AOE_IMG --block-size 65536 --blocks 64 --seed 5 >/tmp/refill-image.log 2>&1
+refill-write --check-file $AOE_IMG --block-size 65536 --blocks 16 --seed 5 >/tmp/refill-image.log 2>&1
 image_status=$?
 diag "$(grep 'holds' /tmp/refill-image.log | head -n 5)"
 diag "refill-write (image): $(tail -n 1 /tmp/refill-image.log)"
