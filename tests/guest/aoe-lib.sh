@@ -116,7 +116,7 @@ aoe_now() {
 	cut -d' ' -f1 /proc/uptime
 }
 aoe_since() {
-	awk -v s="$1" '{ printf "%.1f", $1 - s }' /proc/uptime
+	awk -v s="$1" '{ printf "%.2f", $1 - s }' /proc/uptime
 }
 
 # The target aoe_setup started: killed like a crash (SIGKILL), restarted with the same arguments.
