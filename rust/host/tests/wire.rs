@@ -576,6 +576,12 @@ fn every_drop_reason_is_reachable() {
             seen[reason.index()] = true;
         }
     }
+    // The driver drops a response with the error flag, once logged, as ErrorResponse.
+    let mut error = ata.clone();
+    error[14] |= FLAG_ERROR;
+    if let Ok(Response::Error { .. }) = parse_response(&error) {
+        seen[DropReason::ErrorResponse.index()] = true;
+    }
     let mut table = TagTable::new([TagSlot::EMPTY; 4], 0);
     if let Err(reason) = table.complete(1) {
         seen[reason.index()] = true;
