@@ -26,7 +26,11 @@ fn rtt_converges_to_a_steady_round_trip() {
     );
     assert!(rtt.deviation_us() <= 100, "{}", rtt.deviation_us());
     // 2 * 20 ms, and the floor of 20 ms is not in the way.
-    assert!((39_900..=41_000).contains(&rtt.rto_us()), "{}", rtt.rto_us());
+    assert!(
+        (39_900..=41_000).contains(&rtt.rto_us()),
+        "{}",
+        rtt.rto_us()
+    );
     // A 2 ms round trip gives the floor.
     for _ in 0..4000 {
         rtt.sample(2_000);
