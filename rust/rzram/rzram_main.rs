@@ -5,6 +5,15 @@
 //! This is the module shell: it loads and unloads. Devices, sysfs and the data path are not
 //! implemented yet.
 
+/// Pages of one repeated word.
+pub mod same_fill;
+
+/// Where a page goes in the pool, and which pages a bio touches.
+pub mod placement;
+
+/// Parsing and formatting of the sysfs attributes.
+pub mod sysfs_text;
+
 use kernel::prelude::*;
 
 module! {
