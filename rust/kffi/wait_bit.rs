@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A word whose bit 0 is a sleeping lock guarding the other bits, over `wait_bit.c`: one word
-//! per lock, as zram's slot lock, where 7.3's Rust locks need a whole `struct mutex`.
+//! Words whose bit 0 is a sleeping lock guarding the other bits, over `wait_bit.c`: one word
+//! per lock, as zram's slot lock, where 7.3's Rust locks need a whole `struct mutex`. A
+//! [`BitLockClass`] gives a family of them one lockdep class.
 //!
 //! C header: [`include/linux/wait_bit.h`](srctree/include/linux/wait_bit.h).
 
+use core::ptr::NonNull;
 use kernel::{
     ffi::c_ulong,
     prelude::*,
@@ -14,14 +16,57 @@ use kernel::{
     },
 };
 
+/// `struct kffi_bit_lock_class`, only ever behind a pointer.
+#[repr(C)]
+struct RawClass {
+    _private: [u8; 0],
+}
+
 extern "C" {
-    fn kffi_bit_lock(word: *mut c_ulong);
-    fn kffi_bit_trylock(word: *mut c_ulong) -> bool;
-    fn kffi_bit_unlock(word: *mut c_ulong);
+    fn kffi_bit_lock_class_alloc() -> *mut RawClass;
+    fn kffi_bit_lock_class_free(class: *mut RawClass);
+    fn kffi_bit_lock(class: *mut RawClass, word: *mut c_ulong);
+    fn kffi_bit_trylock(class: *mut RawClass, word: *mut c_ulong) -> bool;
+    fn kffi_bit_unlock(class: *mut RawClass, word: *mut c_ulong);
 }
 
 /// The lock bit.
 const LOCKED: c_ulong = 1;
+
+/// The lockdep class of a family of [`BitLocked`] words, none of which is taken while holding
+/// another; freed on drop.
+///
+/// # Invariants
+///
+/// `raw` was returned by `kffi_bit_lock_class_alloc` and is freed only by `drop`.
+pub(crate) struct BitLockClass {
+    raw: NonNull<RawClass>,
+}
+
+// SAFETY: The class is only read by lockdep, from any thread.
+unsafe impl Send for BitLockClass {}
+// SAFETY: The class is only read by lockdep, from any thread.
+unsafe impl Sync for BitLockClass {}
+
+impl BitLockClass {
+    /// A new class.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: No preconditions.
+        let raw = unsafe { kffi_bit_lock_class_alloc() };
+        // INVARIANT: `raw` is fresh, if not null.
+        Ok(Self {
+            raw: NonNull::new(raw).ok_or(ENOMEM)?,
+        })
+    }
+}
+
+impl Drop for BitLockClass {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `raw` is live; no lock of the class is held, since
+        // guards borrow the class.
+        unsafe { kffi_bit_lock_class_free(self.raw.as_ptr()) };
+    }
+}
 
 /// A value with bit 0 clear, guarded by a lock in bit 0 of the same word.
 ///
@@ -41,17 +86,25 @@ impl BitLocked {
     }
 
     /// Locks the word, sleeping while another task holds it.
-    pub(crate) fn lock(&self) -> BitGuard<'_> {
-        // SAFETY: `word` is a valid, aligned `unsigned long` that lives as long as `self`.
-        unsafe { kffi_bit_lock(self.word.as_ptr()) };
-        BitGuard { locked: self }
+    pub(crate) fn lock<'a>(&'a self, class: &'a BitLockClass) -> BitGuard<'a> {
+        // SAFETY: `class` is live; `word` is a valid, aligned `unsigned long` that lives as
+        // long as `self`.
+        unsafe { kffi_bit_lock(class.raw.as_ptr(), self.word.as_ptr()) };
+        BitGuard {
+            locked: self,
+            class,
+        }
     }
 
     /// Locks the word if it is free; never sleeps.
-    pub(crate) fn try_lock(&self) -> Option<BitGuard<'_>> {
-        // SAFETY: `word` is a valid, aligned `unsigned long` that lives as long as `self`.
-        let taken = unsafe { kffi_bit_trylock(self.word.as_ptr()) };
-        taken.then_some(BitGuard { locked: self })
+    pub(crate) fn try_lock<'a>(&'a self, class: &'a BitLockClass) -> Option<BitGuard<'a>> {
+        // SAFETY: `class` is live; `word` is a valid, aligned `unsigned long` that lives as
+        // long as `self`.
+        let taken = unsafe { kffi_bit_trylock(class.raw.as_ptr(), self.word.as_ptr()) };
+        taken.then_some(BitGuard {
+            locked: self,
+            class,
+        })
     }
 
     /// The value, for an owner with exclusive access (no lock needed).
@@ -63,6 +116,7 @@ impl BitLocked {
 /// A held [`BitLocked`]; unlocks on drop.
 pub(crate) struct BitGuard<'a> {
     locked: &'a BitLocked,
+    class: &'a BitLockClass,
 }
 
 impl BitGuard<'_> {
@@ -84,7 +138,8 @@ impl BitGuard<'_> {
 
 impl Drop for BitGuard<'_> {
     fn drop(&mut self) {
-        // SAFETY: The guard holds bit 0 of this valid word; releasing it wakes a waiter.
-        unsafe { kffi_bit_unlock(self.locked.word.as_ptr()) };
+        // SAFETY: The guard holds bit 0 of this valid word, taken with this live class;
+        // releasing it wakes a waiter.
+        unsafe { kffi_bit_unlock(self.class.raw.as_ptr(), self.locked.word.as_ptr()) };
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::wait_bit::{
     BitGuard,
+    BitLockClass,
     BitLocked, //
 };
 use core::ptr::NonNull;
@@ -189,6 +190,8 @@ struct Slot<M> {
 /// A non-zero `handle` of a slot is a live object of `pool`, owned by the slot.
 pub(crate) struct ZsTable<M> {
     slots: KVVec<Slot<M>>,
+    /// The lockdep class of the slot locks.
+    locks: BitLockClass,
     pool: ZsPool,
 }
 
@@ -207,6 +210,7 @@ impl<M: Default + Send + Sync> ZsTable<M> {
         }
         Ok(Self {
             slots,
+            locks: BitLockClass::new()?,
             pool: ZsPool::new(name)?,
         })
     }
@@ -222,7 +226,7 @@ impl<M: Default + Send + Sync> ZsTable<M> {
         Some(SlotGuard {
             table: self,
             slot,
-            handle: slot.handle.lock(),
+            handle: slot.handle.lock(&self.locks),
         })
     }
 
@@ -232,7 +236,7 @@ impl<M: Default + Send + Sync> ZsTable<M> {
         Some(SlotGuard {
             table: self,
             slot,
-            handle: slot.handle.try_lock()?,
+            handle: slot.handle.try_lock(&self.locks)?,
         })
     }
 }
