@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The reference compressed-RAM suite, against zram.ko or rzram: bad sysfs input refused with
 # nothing changed, stable writes, swap under memory pressure in a small guest with every page
-# verified after swap-in, compression visible in mm_stat, reset, then every algorithm storing
-# and returning a mixed dataset on a hot-added device.
+# verified after swap-in, compression visible in mm_stat, reset, then on a hot-added device:
+# every algorithm storing and returning a mixed dataset, direct I/O from huge pages, mem_limit.
 . /tests/guest/zram-lib.sh
 
 check module-load modprobe $ZMOD num_devices=1 || return 0
@@ -86,6 +86,14 @@ for alg in lzo lzo-rle lz4 zstd; do
 	expect_eq "$alg-discard-frees" 0 "$(mm_stat_field 1 $sys)"
 	echo 1 >$sys/reset
 done
+
+# Direct I/O from 2 MiB pages: multi-page (large folio) segments are split at page boundaries.
+echo 32M >$sys/disksize
+echo 6 >/proc/sys/vm/nr_hugepages
+check hugetlb-direct-io hugepage-dio --device $dev --source hugetlb --buf-mib 4 --iterations 8 --seed 21
+check thp-direct-io hugepage-dio --device $dev --source thp --buf-mib 4 --iterations 8 --seed 22
+echo 0 >/proc/sys/vm/nr_hugepages
+echo 1 >$sys/reset
 
 # A write past mem_limit fails with an I/O error, counted; what was stored stays intact.
 echo lz4 >$sys/comp_algorithm
