@@ -12,7 +12,7 @@ MODULES := $(BUILD)/modules/raoe.ko $(BUILD)/modules/rzram.ko
 KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
 INITRD  := $(BUILD)/initramfs.cpio
 
-.PHONY: all bootstrap kernel modules tools check initramfs test run bench fuzz clean
+.PHONY: all bootstrap kernel modules tools check initramfs test run soak bench fuzz clean
 
 all: modules
 
@@ -48,6 +48,19 @@ run: initramfs
 	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/run/demo.log \
 		mem=512 cpus=2 timeout=600 -- suite=demo driver=$(if $(filter rust,$(DRIVERS)),rust,c)
 	@scripts/parse-results.py $(BUILD)/run
+
+# The seed torture alone, as long as SOAK_SECONDS says (default 180; make test runs the short
+# form), with SOAK_LOSS percent loss on the AoE link and SOAK_LOOPS I/O loops per buffer kind.
+SOAK_SECONDS ?= 180
+SOAK_LOSS    ?= 1
+SOAK_LOOPS   ?= 1
+soak: initramfs
+	@rm -rf $(BUILD)/soak && mkdir -p $(BUILD)/soak
+	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/soak/soak-rust.log \
+		mem=640 cpus=2 timeout=$$(($(SOAK_SECONDS) + 900)) -- suite=soak driver=rust \
+		SOAK_SECONDS=$(SOAK_SECONDS) SOAK_LOSS=$(SOAK_LOSS) SOAK_LOOPS=$(SOAK_LOOPS)
+	@grep -h 'soak summary' -A1 $(BUILD)/soak/soak-rust.log | head -n 2
+	@scripts/parse-results.py $(BUILD)/soak
 
 # Rust vs C side by side on the perf kernel; speed is reported (docs/benchmarks.md), never asserted.
 bench:

@@ -3,6 +3,8 @@
 # Usage: run-tests.sh KERNEL INITRD RESULTS_DIR DRIVERS [SUITES]
 # Boots one guest per (suite, driver) listed in tests/suites.conf, restricted to DRIVERS
 # (c, rust or both) and to SUITES (comma-separated, default all). Logs land in RESULTS_DIR.
+# GUEST_JOBS guests (default 2) run at once: many suites wait on timers, netem delays or a
+# fixed soak time, so two share the cores well; with GUEST_JOBS=1 the consoles are shown live.
 . "$(dirname "$0")/lib.sh"
 
 kernel=${1:?KERNEL}
@@ -11,7 +13,23 @@ results=${3:?RESULTS_DIR}
 drivers=${4:-both}
 only=${5:-}
 [ "$drivers" = both ] && drivers=c,rust
+jobs_max=${GUEST_JOBS:-2}
 mkdir -p "$results"
+
+# run_guest SUITE DRIVER MEM CPUS TIMEOUT [KERNEL ARGS...]
+run_guest() {
+	local suite=$1 driver=$2 mem=$3 cpus=$4 timeout=$5 start
+	shift 5
+	start=$(date +%s)
+	if [ "$jobs_max" -gt 1 ]; then
+		"$TOP/scripts/qemu-run.sh" "$kernel" "$initrd" "$results/$suite-$driver.log" \
+			mem="$mem" cpus="$cpus" timeout="$timeout" -- "suite=$suite" "driver=$driver" "$@" >/dev/null 2>&1
+	else
+		"$TOP/scripts/qemu-run.sh" "$kernel" "$initrd" "$results/$suite-$driver.log" \
+			mem="$mem" cpus="$cpus" timeout="$timeout" -- "suite=$suite" "driver=$driver" "$@"
+	fi
+	printf '    %s-%s took %ss\n' "$suite" "$driver" $(($(date +%s) - start)) >&2
+}
 
 while read -r suite supported mem cpus timeout extra; do
 	case "$suite" in "" | \#*) continue ;; esac
@@ -24,9 +42,11 @@ while read -r suite supported mem cpus timeout extra; do
 			continue
 		fi
 		step "suite $suite ($driver driver, ${mem} MiB, $cpus CPUs)"
-		start=$(date +%s)
-		"$TOP/scripts/qemu-run.sh" "$kernel" "$initrd" "$results/$suite-$driver.log" \
-			mem="$mem" cpus="$cpus" timeout="$timeout" -- "suite=$suite" "driver=$driver" $extra || true
-		printf '    %s-%s took %ss\n' "$suite" "$driver" $(($(date +%s) - start)) >&2
+		# shellcheck disable=SC2086 # $extra is a list of kernel arguments.
+		run_guest "$suite" "$driver" "$mem" "$cpus" "$timeout" $extra </dev/null &
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+			wait -n || true
+		done
 	done
 done <"$TOP/tests/suites.conf"
+wait

@@ -111,10 +111,7 @@ wait_dmesg() {
 
 # --- Scenario helpers (aoe-fs, aoe-failover) ---
 
-# aoe_now: seconds since boot, to the hundredth; aoe_since START: seconds elapsed since START.
-aoe_now() {
-	cut -d' ' -f1 /proc/uptime
-}
+# aoe_since START: seconds elapsed since START, an uptime_s reading.
 aoe_since() {
 	awk -v s="$1" '{ printf "%.2f", $1 - s }' /proc/uptime
 }

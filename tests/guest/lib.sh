@@ -17,23 +17,28 @@ run() {
 	return "${PIPESTATUS[0]:-$?}"
 }
 
+# The guest's uptime, to show on the console where a suite spends its time.
+uptime_s() {
+	cut -d' ' -f1 /proc/uptime
+}
+
 pass() {
 	echo "ok $*" >>"$RESULTS"
-	echo "# PASS $*"
+	echo "# PASS $* [$(uptime_s) s]"
 }
 
 fail() {
 	local name=$1
 	shift
 	echo "not ok $name" >>"$RESULTS"
-	echo "# FAIL $name: $*"
+	echo "# FAIL $name: $* [$(uptime_s) s]"
 }
 
 skip() {
 	local name=$1
 	shift
 	echo "ok $name # SKIP $*" >>"$RESULTS"
-	echo "# SKIP $name: $*"
+	echo "# SKIP $name: $* [$(uptime_s) s]"
 }
 
 # check NAME CMD...: one test point that passes when CMD succeeds.

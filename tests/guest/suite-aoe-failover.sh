@@ -14,7 +14,7 @@ IMG_MIB=16
 DEADSECS=5
 dev_name=e$AOE_SHELF.$AOE_SLOT
 
-t=$(aoe_now)
+t=$(uptime_s)
 if ! aoe_setup $IMG_MIB; then
 	fail discovery "target $dev_name not found"
 	return 0
@@ -26,7 +26,7 @@ expect_eq payload-mtu-1500 1024 "$(cat "$AOE_SYS/payload")"
 aoe_debugfs() {
 	[ -r /sys/kernel/debug/aoe/$dev_name ] && diag "debugfs $1: $(tr '\n\t' '  ' </sys/kernel/debug/aoe/$dev_name)"
 }
-t=$(aoe_now)
+t=$(uptime_s)
 dd if=/dev/urandom of=/tmp/base.src bs=64k count=16 status=none
 why=$(aoe_dio_verify $AOE_DEV $((12 * 1048576)) $((12 * 1048576)) /tmp/base.src) && pass baseline-dio || fail baseline-dio "$why"
 diag "baseline: 1 MiB direct write and read took $(aoe_since "$t") s"
@@ -43,7 +43,7 @@ expect_eq firmware-version 0x4019 "$(cat "$AOE_SYS/firmware-version")"
 
 # --- restart: SIGKILL the target as soon as the first MiB of an 8 MiB direct write is on its
 # image, restart it 3 s later.
-t=$(aoe_now)
+t=$(uptime_s)
 dd if=/dev/urandom of=/tmp/restart.src bs=1M count=8 status=none
 dd if=/tmp/restart.src of=$AOE_DEV bs=1M oflag=direct status=none 2>/tmp/restart.err &
 dd_pid=$!
@@ -78,7 +78,7 @@ vblade $AOE_SHELF $AOE_SLOT veth3 $AOE_IMG >/tmp/vblade2.log 2>&1 &
 vblade2_pid=$!
 sleep 1
 expect_eq netif-one-path veth0 "$(cat "$AOE_SYS/netif")"
-t=$(aoe_now)
+t=$(uptime_s)
 check aoe-interfaces aoe-interfaces veth0 veth2
 check aoe-discover aoe-discover
 for i in $(seq 1 50); do
@@ -94,7 +94,7 @@ mp_rounds=4
 mp_loop() {
 	local r off err=0 start
 	for r in $(seq 1 $mp_rounds); do
-		start=$(aoe_now)
+		start=$(uptime_s)
 		off=$(((8 + r) * 1048576))
 		dd if=/dev/urandom of=/tmp/mp.src bs=64k count=16 status=none
 		aoe_dio_verify $AOE_DEV $off $off /tmp/mp.src || err=$((err + 1))
@@ -103,7 +103,7 @@ mp_loop() {
 	echo "$err" >/tmp/mp.errors
 }
 rm -f /tmp/mp.errors
-t=$(aoe_now)
+t=$(uptime_s)
 mp_loop >/tmp/mp.log 2>&1 &
 mp_pid=$!
 for i in $(seq 1 150); do
@@ -125,7 +125,7 @@ aoe_vblade_kill
 rmmod "$(aoe_module)" || fail reload-for-deadsecs "rmmod $(aoe_module) failed"
 ip link del veth2
 aoe_vblade_restart
-t=$(aoe_now)
+t=$(uptime_s)
 modprobe "$(aoe_module)" aoe_deadsecs=$DEADSECS aoe_iflist=veth0
 if aoe_wait_up $dev_name 30; then pass reload-for-deadsecs; else fail reload-for-deadsecs "$dev_name not up after 30 s"; fi
 diag "reload took $(aoe_since "$t") s"
@@ -138,7 +138,7 @@ exec 4<$AOE_DEV
 rd_pid=$!
 sleep 1
 aoe_vblade_kill
-t=$(aoe_now)
+t=$(uptime_s)
 for i in $(seq 1 $(((DEADSECS + 30) * 5))); do
 	kill -0 $rd_pid 2>/dev/null || break
 	sleep 0.2
@@ -164,7 +164,7 @@ else
 fi
 diag "state after the failure: $(cat "$AOE_SYS/state" 2>&1)"
 if aoe_state_is $dev_name down; then pass state-down; else fail state-down "state '$(cat "$AOE_SYS/state" 2>&1)'"; fi
-t=$(aoe_now)
+t=$(uptime_s)
 aoe_vblade_restart
 sleep 0.5
 check aoe-revalidate aoe-revalidate $dev_name
@@ -181,7 +181,7 @@ vblade10_pid=$!
 sleep 0.5
 aoe-discover
 if aoe_wait_up e$AOE_SHELF.10 20; then pass second-target-up; else fail second-target-up "e$AOE_SHELF.10 not up"; fi
-t=$(aoe_now)
+t=$(uptime_s)
 check aoe-flush aoe-flush $dev_name
 diag "aoe-flush took $(aoe_since "$t") s"
 gone() { if [ -e "/sys/block/etherd!$1" ] || [ -e "/dev/etherd/$1" ]; then echo present; else echo gone; fi; }
@@ -194,7 +194,7 @@ if [ "$DRIVER" = c ]; then
 else
 	expect_eq flush-exact-match present "$other"
 fi
-t=$(aoe_now)
+t=$(uptime_s)
 aoe-discover
 if aoe_wait_up $dev_name 20 && aoe_wait_up e$AOE_SHELF.10 20; then
 	pass rediscovered-after-flush

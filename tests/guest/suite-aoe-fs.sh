@@ -14,7 +14,7 @@ P2_START=18432    # p2 is the rest of the disk, 23 MiB
 P2_SIZE=$((IMG_MIB * 2048 - P2_START))
 MNT=/mnt/fs
 
-t=$(aoe_now)
+t=$(uptime_s)
 if ! aoe_setup $IMG_MIB mtu=$MTU; then
 	fail discovery "target e$AOE_SHELF.$AOE_SLOT not found"
 	return 0
@@ -26,7 +26,7 @@ diag "setup with MTU $MTU took $(aoe_since "$t") s"
 expect_eq jumbo-payload 8704 "$(cat "$AOE_SYS/payload")"
 
 # --- MBR partitions, written through the device, re-read by the block layer.
-t=$(aoe_now)
+t=$(uptime_s)
 printf 'label: dos\nstart=%d, size=%d, type=83\nstart=%d, size=%d, type=83\n' \
 	$P1_START $P1_SIZE $P2_START $P2_SIZE >/tmp/parts
 check partition-table sfdisk -q $AOE_DEV </tmp/parts
@@ -60,12 +60,12 @@ p1_loop() {
 		off=$((off + (bs * n + 1048575) / 1048576 * 1048576))
 	done
 }
-t_p1=$(aoe_now)
+t_p1=$(uptime_s)
 p1_loop >/tmp/p1.log 2>&1 &
 p1_pid=$!
 
 # --- ext4 on p2 with 1 KiB blocks; inode tables and journal written now, not lazily later.
-t=$(aoe_now)
+t=$(uptime_s)
 check mkfs-ext4-1k mkfs.ext4 -q -F -b 1024 -E lazy_itable_init=0,lazy_journal_init=0 ${AOE_DEV}p2
 diag "mkfs took $(aoe_since "$t") s"
 # The superblock magic 0xEF53 sits 1080 bytes into p2: found on the image only at p2's offset.
@@ -114,18 +114,18 @@ fs_workload() {
 fs_manifest() {
 	(cd $MNT && find . | sort && find . -type f | sort | xargs md5sum)
 }
-t=$(aoe_now)
+t=$(uptime_s)
 fs_workload
 fs_manifest >/tmp/fs.manifest
 diag "workload: $(grep -c ' ' /tmp/fs.manifest) files, $(find $MNT -type d | wc -l) directories, $(du -sk $MNT | cut -f1) KiB, took $(aoe_since "$t") s"
 check umount-1 umount $MNT
 echo 3 >/proc/sys/vm/drop_caches
 
-t=$(aoe_now)
+t=$(uptime_s)
 check fsck-clean-1 e2fsck -fn ${AOE_DEV}p2
 diag "fsck took $(aoe_since "$t") s"
 if check mount-ext4-again mount -t ext4 ${AOE_DEV}p2 $MNT; then
-	t=$(aoe_now)
+	t=$(uptime_s)
 	fs_manifest >/tmp/fs.manifest2
 	if cmp -s /tmp/fs.manifest /tmp/fs.manifest2; then
 		pass fs-manifest-after-remount

@@ -24,7 +24,7 @@ timed() {
 	local driver=$1 op=$2 start seconds jiffies
 	shift 2
 	jiffies=$(busy_jiffies)
-	start=$(aoe_now)
+	start=$(uptime_s)
 	"$@" || { fail "bench-$driver-$op" "transfer failed"; return 1; }
 	seconds=$(aoe_since "$start")
 	jiffies=$(($(busy_jiffies) - jiffies))

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+# The torture that motivated both drivers, in one guest: O_DIRECT loops of up to 10 MiB from
+# hugetlbfs and THP buffers against two partitions of an AoE device whose link loses frames
+# (netem, both directions), while processes swap heavily onto the compressed RAM disk; the
+# memory pressure splits THPs under the I/O. Every byte is verified. SOAK_SECONDS (default
+# 180), SOAK_LOSS (percent, default 1) and SOAK_LOOPS (I/O loops per buffer kind, default 1)
+# size it; `make soak` runs it by hand for hours.
+. /tests/guest/aoe-lib.sh
+. /tests/guest/zram-lib.sh
+
+duration=${SOAK_SECONDS:-180}
+loss=${SOAK_LOSS:-1}
+loops=${SOAK_LOOPS:-1}
+
+if ! aoe_setup 96; then
+	fail discovery "target e$AOE_SHELF.$AOE_SLOT not found"
+	return 0
+fi
+pass discovery
+printf 'start=2048, size=90112\nstart=92160, size=90112\n' >/tmp/parts
+check partition-table sfdisk -q $AOE_DEV </tmp/parts
+check partition-rescan blockdev --rereadpt $AOE_DEV
+for dev in veth0 veth1; do
+	tc qdisc add dev $dev root netem loss "$loss%" limit 10000 || fail netem "tc netem on $dev failed"
+done
+
+# Each hugetlb loop holds two 12 MiB buffers of 2 MiB pages.
+echo $((loops * 12 + 4)) >/proc/sys/vm/nr_hugepages
+echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
+modprobe $ZMOD || fail swap-setup "modprobe $ZMOD failed"
+echo lz4 >$ZSYS/comp_algorithm
+echo 1G >$ZSYS/disksize
+mkswap $ZDEV >/dev/null && swapon $ZDEV || fail swap-setup "swapon $ZDEV failed"
+diag "soak: ${duration} s, ${loss}% loss each way, $loops I/O loop(s) per buffer kind, swap on $ZDEV"
+
+vmstat_field() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
+}
+pswpout_before=$(vmstat_field pswpout)
+splits_before=$(vmstat_field thp_split_page)
+deadline=$(($(date +%s) + duration))
+
+# dio_loop NAME DEVICE SOURCE SEED [--split]: hugepage-dio rounds until the deadline; leaves
+# "rounds failed bytes_verified" in /tmp/soak-NAME.result.
+dio_loop() {
+	local name=$1 dev=$2 source=$3 seed=$4 rounds=0 failed=0 bytes=0 out
+	shift 4
+	while [ "$(date +%s)" -lt $deadline ]; do
+		rounds=$((rounds + 1))
+		out=$(hugepage-dio --device "$dev" --source "$source" --buf-mib 12 --max-io-kib 10240 \
+			--iterations 4 --seed $((seed + rounds)) "$@" 2>&1) || {
+			failed=$((failed + 1))
+			printf '%s\n' "$out" | grep -v '^# reread' | tail -n 3 >>/tmp/soak-$name.log
+		}
+		bytes=$((bytes + $(printf '%s\n' "$out" | sed -n 's/.*bytes_verified=\([0-9]*\).*/\1/p' | tail -n 1)))
+	done
+	echo "$rounds $failed $bytes" >/tmp/soak-$name.result
+}
+
+# swap_loop: swap-pressure rounds (2 processes, THP, a rewriter) until the deadline.
+swap_loop() {
+	local rounds=0 failed=0 pages=0 out
+	while [ "$(date +%s)" -lt $deadline ]; do
+		rounds=$((rounds + 1))
+		out=$(swap-pressure --mib 800 --procs 2 --thp --passes 1 --rewriters 1 --rewrite-secs 5 \
+			--seed $rounds 2>&1) || {
+			failed=$((failed + 1))
+			printf '%s\n' "$out" | tail -n 3 >>/tmp/soak-swap.log
+		}
+		pages=$((pages + $(printf '%s\n' "$out" | sed -n 's/.*swap-pressure:.* pages_verified=\([0-9]*\).*/\1/p')))
+	done
+	echo "$rounds $failed $pages" >/tmp/soak-swap.result
+}
+
+pids=
+for i in $(seq 1 "$loops"); do
+	dio_loop hugetlb-$i ${AOE_DEV}p1 hugetlb $((i * 1000)) &
+	pids="$pids $!"
+	dio_loop thp-$i ${AOE_DEV}p2 thp $((i * 1000 + 500)) --split &
+	pids="$pids $!"
+done
+swap_loop &
+pids="$pids $!"
+wait $pids
+
+total_rounds=0 total_bytes=0
+for result in /tmp/soak-*.result; do
+	name=$(basename "$result" .result)
+	read -r rounds failed amount <"$result"
+	total_rounds=$((total_rounds + rounds))
+	[ "$name" = soak-swap ] && unit=pages || { unit=bytes; total_bytes=$((total_bytes + amount)); }
+	diag "$name: $rounds rounds, $failed failed, $amount $unit verified"
+	[ -e /tmp/$name.log ] && diag "$(head -n 12 /tmp/$name.log)"
+	expect_eq "$name-verified" 0 "$failed"
+done
+swapoff $ZDEV
+echo 0 >/proc/sys/vm/nr_hugepages
+for dev in veth0 veth1; do tc qdisc del dev $dev root; done
+expect_eq device-equals-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
+diag "soak summary: iterations $total_rounds, bytes verified $total_bytes," \
+	"pages swapped out $(($(vmstat_field pswpout) - pswpout_before))," \
+	"THP splits $(($(vmstat_field thp_split_page) - splits_before))," \
+	"kernel warnings $(dmesg | grep -cE 'WARNING:|BUG:|Oops|KFENCE|bad page')"
+[ "$DRIVER" = rust ] && diag "$(grep -E '^(pins_|retransmits|drops|late_releases)' /sys/kernel/debug/raoe/e$AOE_SHELF.$AOE_SLOT/stats)"
+echo 1 >$ZSYS/reset
+rmmod $ZMOD || fail swap-module-unload "rmmod $ZMOD failed"
+aoe_teardown && pass module-unload || fail module-unload "rmmod $(aoe_module) failed"
+[ "$DRIVER" = rust ] && check_pins_balance
