@@ -43,7 +43,7 @@ for bin in $host_bins; do
 	copy_with_libs "$bin"
 done
 # Our host-built test tools.
-for tool in "$TOP"/tests/tools/target/release/{hugepage-dio,swap-pressure}; do
+for tool in "$TOP"/tests/tools/target/release/{aoe-fuzz,hugepage-dio,swap-pressure}; do
 	[ -x "$tool" ] || die "$tool is not built"
 	mkdir -p "$root/usr/bin"
 	cp "$tool" "$root/usr/bin/"
