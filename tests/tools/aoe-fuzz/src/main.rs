@@ -23,8 +23,6 @@ use forge::{forge, Input, Kind, Request};
 use sniff::{judge, TagState, Tracker, Verdict};
 use socket::PacketSocket;
 
-/// Room for any frame of the link.
-const RECEIVE_BUFFER_LEN: usize = 2048;
 /// How long to wait for the initiator's first request, which shows the link's addresses.
 const IDLE_WAIT: Duration = Duration::from_millis(10);
 /// Attempts at a kind whose material is missing before giving up for this round.
@@ -185,12 +183,11 @@ fn next_frame(
 
 /// Sends forged frames until `config.frames` went out; false if it gave up first.
 fn run(config: &Config) -> Result<bool, String> {
-    let socket = PacketSocket::open(&config.interface)?;
+    let mut socket = PacketSocket::open(&config.interface)?;
     let target = interface_mac(&config.interface)?;
     let mut tracker = Tracker::default();
     let mut rng = Xorshift64::new(config.seed);
     let mut stats = Stats::default();
-    let mut buf = vec![0; RECEIVE_BUFFER_LEN];
     let start = Instant::now();
     let deadline = Duration::from_secs(config.max_seconds);
     println!(
@@ -207,9 +204,7 @@ fn run(config: &Config) -> Result<bool, String> {
     );
     while stats.sent < config.frames && start.elapsed() < deadline {
         let now_ms = start.elapsed().as_millis() as u64;
-        while let Some(frame) = socket.try_receive(&mut buf)? {
-            tracker.observe(frame, &target, now_ms);
-        }
+        socket.receive_each(|frame| tracker.observe(frame, &target, now_ms));
         tracker.expire(now_ms);
         let Some((kind, frame)) = next_frame(config, &mut tracker, now_ms, &mut rng) else {
             thread::sleep(IDLE_WAIT);
