@@ -313,7 +313,9 @@ pub(crate) fn reply(request: &Request, data_len: usize, rng: &mut Xorshift64) ->
     frame[25] = 0;
     frame[26] = 0;
     frame[27] = ATA_STATUS_READY;
-    frame.extend((0..data_len).map(|_| rng.next_u64() as u8));
+    let head_len = frame.len();
+    frame.resize(head_len + data_len, 0);
+    rng.fill(&mut frame[head_len..]);
     if frame.len() < ETH_MIN_FRAME_LEN {
         frame.resize(ETH_MIN_FRAME_LEN, 0);
     }
@@ -341,7 +343,8 @@ fn random_bytes(link: &Link, rng: &mut Xorshift64) -> Vec<u8> {
         1..=3 => ETH_HEADER_LEN + rng.below(AOE_HEADER_LEN - ETH_HEADER_LEN),
         _ => AOE_HEADER_LEN + rng.below(MAX_FRAME_LEN - AOE_HEADER_LEN + 1),
     };
-    let mut frame: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+    let mut frame = vec![0; len];
+    rng.fill(&mut frame);
     if len >= ETH_HEADER_LEN {
         frame[0..6].copy_from_slice(&link.initiator);
         frame[6..12].copy_from_slice(&link.target);

@@ -84,6 +84,8 @@ pub struct Tracker {
     fresh: VecDeque<u32>,
     /// Oldest first.
     answered: VecDeque<Answered>,
+    /// The tags of `answered`, and how many of its entries carry each.
+    answered_tags: HashMap<u32, (SentAta, usize)>,
     config_reply: Option<Vec<u8>>,
 }
 
@@ -138,13 +140,33 @@ impl Tracker {
         }
         if let Some((request, _)) = self.live.remove(&tag) {
             if self.answered.len() == ANSWERED_KEPT {
-                self.answered.pop_front();
+                self.forget_oldest_answer();
             }
+            self.answered_tags
+                .entry(tag)
+                .and_modify(|(sent, count)| {
+                    *sent = request.sent;
+                    *count += 1;
+                })
+                .or_insert((request.sent, 1));
             self.answered.push_back(Answered {
                 request,
                 reply: frame.to_vec(),
                 at_ms: now_ms,
             });
+        }
+    }
+
+    fn forget_oldest_answer(&mut self) {
+        let Some(oldest) = self.answered.pop_front() else {
+            return;
+        };
+        let tag = oldest.request.tag();
+        if let Some((_, count)) = self.answered_tags.get_mut(&tag) {
+            *count -= 1;
+            if *count == 0 {
+                self.answered_tags.remove(&tag);
+            }
         }
     }
 
@@ -217,13 +239,9 @@ impl Tracker {
         if let Some((request, _)) = self.live.get(&tag) {
             return TagState::Live(request.sent);
         }
-        self.answered
-            .iter()
-            .rev()
-            .find(|answered| answered.request.tag() == tag)
-            .map_or(TagState::Unknown, |answered| {
-                TagState::Answered(answered.request.sent)
-            })
+        self.answered_tags
+            .get(&tag)
+            .map_or(TagState::Unknown, |&(sent, _)| TagState::Answered(sent))
     }
 
     /// Where the tag of `frame` stands; a frame too short for a tag has none.
@@ -288,6 +306,23 @@ mod tests {
         // The same tag in flight again is not late any more.
         tracker.observe(&read_request(7), &TARGET, 1020);
         assert!(tracker.pick_settled(2000, 1000, &mut rng).is_none());
+    }
+
+    #[test]
+    fn only_the_latest_answers_are_kept() {
+        let mut tracker = Tracker::default();
+        for tag in 0..=ANSWERED_KEPT as u32 {
+            tracker.observe(&read_request(tag), &TARGET, 0);
+            tracker.observe(&answer(&read_request(tag)), &TARGET, 0);
+        }
+        assert_eq!(tracker.tag_state(0), TagState::Unknown);
+        assert!(matches!(tracker.tag_state(1), TagState::Answered(_)));
+        // A tag answered twice stays answered while either answer is kept.
+        tracker.observe(&read_request(1), &TARGET, 0);
+        tracker.observe(&answer(&read_request(1)), &TARGET, 0);
+        tracker.observe(&read_request(5000), &TARGET, 0);
+        tracker.observe(&answer(&read_request(5000)), &TARGET, 0);
+        assert!(matches!(tracker.tag_state(1), TagState::Answered(_)));
     }
 
     #[test]
