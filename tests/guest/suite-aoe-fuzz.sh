@@ -84,7 +84,7 @@ echo "$console_level" >/proc/sys/kernel/printk
 sed 's/^/# /' $FUZZ_OUT
 diag "veth0 backlog drops per CPU (softnet_stat column 2, hex): $(awk '{printf "%s ", $2}' /proc/net/softnet_stat)"
 diag "$(aoe_module)'s most frequent kernel log messages, numbers as N:"
-dmesg | grep "$(aoe_module)" | sed 's/^\[[^]]*\] //; s/[0-9a-f]*[0-9][0-9a-f]*/N/g' | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/#   /'
+dmesg | grep "$(aoe_module)" | sed 's/^\[[^]]*\] //; s/0x[0-9a-f][0-9a-f]*/N/g; s/[0-9a-f]*[0-9][0-9a-f]*/N/g' | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/#   /'
 [ "$DRIVER" = c ] && diag "aoe debugfs: $(tr '\n\t' '  ' </sys/kernel/debug/aoe/e$AOE_SHELF.$AOE_SLOT)"
 
 sent=$(fuzz_total sent)
