@@ -7,10 +7,13 @@
 //! good ATA status is the target's answer to any initiator: no kind builds one. The kinds that
 //! take a sniffed request's tag break it in one respect an initiator checks.
 
+use raoe_logic::tags::TAG_RESERVED_BIT;
 use raoe_logic::wire::{
-    AtaCommand, SentAta, ALL_ONES_SHELF, AOE_HEADER_LEN, AOE_VERSION, ATA_HEADER_LEN,
-    BROADCAST_SHELF, BROADCAST_SLOT, CMD_ATA, CMD_CONFIG, CONFIG_HEADER_LEN, CONFIG_STRING_MAX,
-    ETH_HEADER_LEN, ETH_MIN_FRAME_LEN, ETH_P_AOE, FLAG_ERROR, FLAG_RESPONSE, SECTOR_SIZE,
+    AtaCommand, SentAta, AFLAG_EXTENDED, ALL_ONES_SHELF, AOE_HEADER_LEN, AOE_VERSION,
+    ATA_CMD_IDENTIFY, ATA_CMD_READ, ATA_CMD_READ_EXT, ATA_CMD_WRITE, ATA_CMD_WRITE_EXT,
+    ATA_HEADER_LEN, BROADCAST_SHELF, BROADCAST_SLOT, CMD_ATA, CMD_CONFIG, CONFIG_HEADER_LEN,
+    CONFIG_STRING_MAX, ETH_HEADER_LEN, ETH_MIN_FRAME_LEN, ETH_P_AOE, FLAG_ERROR, FLAG_RESPONSE,
+    SECTOR_SIZE,
 };
 use tool_common::rng::Xorshift64;
 
@@ -21,8 +24,6 @@ pub const MAX_FRAME_LEN: usize = 1514;
 const MAX_DATA_LEN: usize = MAX_FRAME_LEN - ATA_HEADER_LEN;
 /// The ATA status DRDY, which vblade reports for every command that succeeds.
 const ATA_STATUS_READY: u8 = 0x40;
-/// The tag bit reserved for user space (aoenet.c:143).
-const TAG_RESERVED_BIT: u32 = 1 << 31;
 
 /// How a frame is wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -155,9 +156,9 @@ impl Request {
             return None;
         }
         let (command, sectors) = match head[27] {
-            0x20 | 0x24 => (AtaCommand::Read, head[26]),
-            0x30 | 0x34 => (AtaCommand::Write, head[26]),
-            0xec => (AtaCommand::Identify, 1),
+            ATA_CMD_READ | ATA_CMD_READ_EXT => (AtaCommand::Read, head[26]),
+            ATA_CMD_WRITE | ATA_CMD_WRITE_EXT => (AtaCommand::Write, head[26]),
+            ATA_CMD_IDENTIFY => (AtaCommand::Identify, 1),
             _ => return None,
         };
         Some(Request {
@@ -178,9 +179,9 @@ impl Request {
         head[18] = link.slot;
         head[19] = CMD_ATA;
         head[20..24].copy_from_slice(&tag.to_be_bytes());
-        head[24] = 0x40;
+        head[24] = AFLAG_EXTENDED;
         head[26] = 2;
-        head[27] = 0x24;
+        head[27] = ATA_CMD_READ_EXT;
         Request {
             head,
             sent: SentAta {
@@ -372,7 +373,7 @@ fn config_bad_length(config: &[u8], rng: &mut Xorshift64) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raoe_logic::wire::{check_ata_reply, parse_response, DropReason, Response};
+    use raoe_logic::wire::{check_ata_reply, parse_response, DropReason, Response, AFLAG_WRITE};
 
     const LINK: Link = Link {
         initiator: [0x02, 0, 0, 0, 0, 1],
@@ -386,29 +387,28 @@ mod tests {
         let mut head = Request::invented(&LINK, tag).head;
         head[26] = sectors;
         head[27] = ata;
-        if ata == 0x34 {
-            head[24] |= 0x01;
+        let write = ata == ATA_CMD_WRITE_EXT;
+        if write {
+            head[24] |= AFLAG_WRITE;
         }
         let mut frame = head.to_vec();
-        frame.extend(std::iter::repeat_n(
-            0xa5,
-            if ata == 0x34 {
-                512 * usize::from(sectors)
-            } else {
-                0
-            },
-        ));
+        let data_len = if write {
+            SECTOR_SIZE * usize::from(sectors)
+        } else {
+            0
+        };
+        frame.extend(std::iter::repeat_n(0xa5, data_len));
         Request::parse(&frame).expect("a request")
     }
 
     /// The requests the fuzzer meets: two- and one-sector reads, writes, IDENTIFY.
     fn requests() -> Vec<Request> {
         vec![
-            request(0x24, 2, 0x1234_0001),
-            request(0x24, 1, 0x1234_0002),
-            request(0x34, 2, 0x1234_0003),
-            request(0x34, 1, 0x1234_0004),
-            request(0xec, 1, 0x1234_0005),
+            request(ATA_CMD_READ_EXT, 2, 0x1234_0001),
+            request(ATA_CMD_READ_EXT, 1, 0x1234_0002),
+            request(ATA_CMD_WRITE_EXT, 2, 0x1234_0003),
+            request(ATA_CMD_WRITE_EXT, 1, 0x1234_0004),
+            request(ATA_CMD_IDENTIFY, 1, 0x1234_0005),
         ]
     }
 

@@ -23,7 +23,8 @@ use forge::{forge, Input, Kind, Request};
 use sniff::{judge, TagState, Tracker, Verdict};
 use socket::PacketSocket;
 
-/// How long to wait for the initiator's first request, which shows the link's addresses.
+/// The pause while nothing can be sent: before the initiator's first request, which shows
+/// the link's addresses, or while the link is full.
 const IDLE_WAIT: Duration = Duration::from_millis(10);
 /// Attempts at a kind whose material is missing before giving up for this round.
 const KIND_ATTEMPTS: usize = 16;

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use raoe_logic::tags::TAG_RESERVED_BIT;
 use raoe_logic::wire::{
     check_ata_reply, parse_response, DropReason, Response, SentAta, ETH_P_AOE, FLAG_RESPONSE,
 };
@@ -228,7 +229,7 @@ impl Tracker {
     /// A random tag, bit 31 clear, that no request seen carries.
     pub fn unused_tag(&self, rng: &mut Xorshift64) -> u32 {
         loop {
-            let tag = rng.next_u64() as u32 & !(1 << 31);
+            let tag = rng.next_u64() as u32 & !TAG_RESERVED_BIT;
             if self.tag_state(tag) == TagState::Unknown {
                 return tag;
             }
