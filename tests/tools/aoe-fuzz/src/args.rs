@@ -28,6 +28,11 @@ pub struct Config {
     pub interface: String,
     pub frames: u64,
     pub seed: u64,
+    /// Whether the kinds in `Kind::STEALING` may take the tag of a request in flight.
+    /// aoe.ko does not survive that, by design: it matches a response by its tag alone
+    /// (aoecmd.c:1328) and ignores the AoE version (aoenet.c:149); then `ktiocomplete` fails
+    /// the request on a runt read (aoecmd.c:1123-1129), copies the first bytes of an
+    /// over-long one (aoecmd.c:1139) and takes any reply to a write (aoecmd.c:1142).
     pub live_tags: bool,
     pub settle_ms: u64,
     pub max_seconds: u64,
