@@ -45,7 +45,7 @@ pass discovery
 # The flood shares veth0's receive backlog with the target's real answers: room for both, so
 # that no real answer is lost and none of its tag's copies can find the request still waiting.
 echo 100000 >/proc/sys/net/core/netdev_max_backlog
-# aoe.ko logs each unknown-command frame at KERN_INFO (aoenet.c:184-186): keep them off the slow
+# aoe.ko logs each unknown-command frame at KERN_INFO (aoenet.c:178-181): keep them off the slow
 # serial console; warnings and worse still print there.
 read -r console_level _ </proc/sys/kernel/printk
 echo 5 >/proc/sys/kernel/printk
