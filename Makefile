@@ -12,7 +12,7 @@ MODULES := $(BUILD)/modules/raoe.ko $(BUILD)/modules/rzram.ko
 KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
 INITRD  := $(BUILD)/initramfs.cpio
 
-.PHONY: all bootstrap kernel modules tools check initramfs test run fuzz clean
+.PHONY: all bootstrap kernel modules tools check initramfs test run bench fuzz clean
 
 all: modules
 
@@ -48,6 +48,12 @@ run: initramfs
 	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/run/demo.log \
 		mem=512 cpus=2 timeout=600 -- suite=demo driver=$(if $(filter rust,$(DRIVERS)),rust,c)
 	@scripts/parse-results.py $(BUILD)/run
+
+# Rust vs C side by side on the perf kernel; speed is reported (docs/benchmarks.md), never asserted.
+bench:
+	@$(MAKE) --no-print-directory FLAVOR=perf initramfs
+	@scripts/bench.sh "$$(scripts/build-kernel.sh perf)" $(CURDIR)/build/perf/initramfs.cpio \
+		$(CURDIR)/build/perf/bench
 
 # Fuzzes the drivers' frame parser for FUZZ_SECONDS (default 60) with cargo-fuzz.
 fuzz:

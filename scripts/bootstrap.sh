@@ -6,9 +6,13 @@
 
 mkdir -p "$CACHE/tools" "$CACHE/src"
 
+# Tools only the guest suites use (mkinitramfs.sh packs them): hdparm for HDIO_GET_IDENTITY,
+# fdisk for sfdisk. Kept out of versions.env so adding one does not touch the kernel key file.
+GUEST_PACKAGES="hdparm fdisk"
+
 step "host packages"
 missing=()
-for pkg in $HOST_PACKAGES; do
+for pkg in $HOST_PACKAGES $GUEST_PACKAGES; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -18,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$CACHE/apt.log" 2>&1 ||
 		die "apt-get install failed, see $CACHE/apt.log"
 fi
-dpkg-query -W $HOST_PACKAGES >"$CACHE/host-packages.txt"
+dpkg-query -W $HOST_PACKAGES $GUEST_PACKAGES >"$CACHE/host-packages.txt"
 
 step "rustc $RUSTC_RELEASE (rustc-web)"
 have=$(/usr/bin/rustc --version | awk '{print $2}')

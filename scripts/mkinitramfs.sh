@@ -15,7 +15,7 @@ host_bins="/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/sbin/vblade /usr/sbin/mkswap
 /usr/sbin/swapon /usr/sbin/swapoff /usr/sbin/zramctl /usr/sbin/blkdiscard /usr/bin/dd
 /usr/sbin/mkfs.ext4 /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/sbin/fsck.ext4 /usr/sbin/aoeping
 /usr/sbin/aoecfg /usr/bin/cmp /sbin/aoe-stat /sbin/aoe-discover /sbin/aoe-flush
-/sbin/aoe-interfaces /sbin/aoe-revalidate /sbin/aoe-version"
+/sbin/aoe-interfaces /sbin/aoe-revalidate /sbin/aoe-version /usr/sbin/sfdisk /usr/sbin/hdparm"
 
 step "initramfs tree"
 root=$(dirname "$out")/initramfs-root
@@ -42,8 +42,9 @@ for bin in $host_bins; do
 	[ -e "$bin" ] || die "$bin is missing (bootstrap installs it)"
 	copy_with_libs "$bin"
 done
-# Our host-built test tools.
-for tool in "$TOP"/tests/tools/target/release/{aoe-fuzz,hugepage-dio,swap-pressure}; do
+# Our host-built test tools: the binary of every workspace member that has one.
+for member in "$TOP"/tests/tools/*/src/main.rs; do
+	tool=$TOP/tests/tools/target/release/$(basename "$(dirname "$(dirname "$member")")")
 	[ -x "$tool" ] || die "$tool is not built"
 	mkdir -p "$root/usr/bin"
 	cp "$tool" "$root/usr/bin/"

@@ -2,41 +2,91 @@
 /* See blk.h. */
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/hdreg.h>
 #include <linux/highmem.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "blk.h"
 
 struct kffi_mq_disk {
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
-	kffi_queue_rq_fn queue_rq;
+	const struct kffi_mq_disk_ops *ops;
 	void *ctx;
 	const struct attribute_group **groups;
 	bool added;
+	bool closed;	/* no more opens: the disk is being removed; under open_mutex */
 };
 
 static blk_status_t kffi_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
 {
 	struct kffi_mq_disk *disk = hctx->queue->queuedata;
 
-	return errno_to_blk_status(disk->queue_rq(disk->ctx, bd->rq));
+	return errno_to_blk_status(disk->ops->queue_rq(disk->ctx, bd->rq));
 }
 
 static const struct blk_mq_ops kffi_mq_ops = {
 	.queue_rq = kffi_queue_rq,
 };
 
+static int kffi_open(struct gendisk *gd, blk_mode_t mode)
+{
+	struct kffi_mq_disk *disk = gd->queue->queuedata;
+
+	/* ->open runs under gd->open_mutex, as kffi_mq_disk_close_unless_open sets closed. */
+	if (disk->closed)
+		return -ENODEV;
+	return disk->ops->open(disk->ctx);
+}
+
+static int kffi_ioctl(struct block_device *bdev, blk_mode_t mode, unsigned int cmd,
+		      unsigned long arg)
+{
+	struct kffi_mq_disk *disk = bdev->bd_disk->queue->queuedata;
+	u8 id[512];
+	int err;
+
+	if (cmd != HDIO_GET_IDENTITY)
+		return -ENOTTY;
+	if (!arg)
+		return -EINVAL;
+	err = disk->ops->identity(disk->ctx, id);
+	if (err)
+		return err;
+	return copy_to_user((void __user *)arg, id, sizeof(id)) ? -EFAULT : 0;
+}
+
+static int kffi_getgeo(struct gendisk *gd, struct hd_geometry *geo)
+{
+	struct kffi_mq_disk *disk = gd->queue->queuedata;
+	u16 cylinders;
+	u8 heads, sectors;
+	int err = disk->ops->geometry(disk->ctx, &cylinders, &heads, &sectors);
+
+	if (err)
+		return err;
+	geo->cylinders = cylinders;
+	geo->heads = heads;
+	geo->sectors = sectors;
+	return 0;
+}
+
+/* owner: an open disk holds the module, so rmmod is refused while one is open. */
 static const struct block_device_operations kffi_bdops = {
 	.owner = THIS_MODULE,
+	.open = kffi_open,
+	.ioctl = kffi_ioctl,
+	.getgeo = kffi_getgeo,
 };
 
 struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config,
-					 kffi_queue_rq_fn queue_rq, void *ctx)
+					 const struct kffi_mq_disk_ops *ops, void *ctx)
 {
 	struct queue_limits lim = {
 		.logical_block_size = SECTOR_SIZE,
 		.max_hw_sectors = config->max_hw_sectors,
+		.features = config->write_cache ? BLK_FEAT_WRITE_CACHE : 0,
 	};
 	struct kffi_mq_disk *disk;
 	int err;
@@ -44,7 +94,7 @@ struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config
 	disk = kzalloc(sizeof(*disk), GFP_KERNEL);
 	if (!disk)
 		return ERR_PTR(-ENOMEM);
-	disk->queue_rq = queue_rq;
+	disk->ops = ops;
 	disk->ctx = ctx;
 	disk->groups = config->groups;
 	disk->tag_set.ops = &kffi_mq_ops;
@@ -81,6 +131,24 @@ int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity)
 	set_capacity(disk->disk, capacity);
 	err = device_add_disk(NULL, disk->disk, disk->groups);
 	disk->added = !err;
+	return err;
+}
+
+void kffi_mq_disk_set_capacity(struct kffi_mq_disk *disk, u64 capacity)
+{
+	set_capacity_and_notify(disk->disk, capacity);
+}
+
+int kffi_mq_disk_close_unless_open(struct kffi_mq_disk *disk)
+{
+	int err = 0;
+
+	mutex_lock(&disk->disk->open_mutex);
+	if (disk_openers(disk->disk))
+		err = -EBUSY;
+	else
+		disk->closed = true;
+	mutex_unlock(&disk->disk->open_mutex);
 	return err;
 }
 
@@ -145,29 +213,9 @@ void kffi_rq_end(struct request *rq, int err)
 	blk_mq_end_request(rq, errno_to_blk_status(err));
 }
 
-void kffi_rq_copy_in(struct request *rq, unsigned int offset, const void *src, unsigned int len)
+void kffi_frag_copy_in(const struct kffi_frag *frag, const void *src)
 {
-	struct req_iterator iter;
-	struct bio_vec bv;
-	unsigned int pos = 0;
-
-	rq_for_each_segment(bv, rq, iter) {
-		unsigned int skip, n;
-
-		if (!len)
-			break;
-		if (pos + bv.bv_len <= offset) {
-			pos += bv.bv_len;
-			continue;
-		}
-		skip = offset > pos ? offset - pos : 0;
-		n = min(bv.bv_len - skip, len);
-		memcpy_to_page(bv.bv_page, bv.bv_offset + skip, src, n);
-		src += n;
-		len -= n;
-		offset += n;
-		pos += bv.bv_len;
-	}
+	memcpy_to_page(frag->page, frag->offset, src, frag->len);
 }
 
 int kffi_rq_frags(struct request *rq, unsigned int offset, unsigned int len,

@@ -15,8 +15,17 @@ struct gendisk;
 struct request;
 struct kffi_mq_disk;
 
-/* Returns 0 when the driver took the request (it ends it later), else an errno to fail it. */
-typedef int (*kffi_queue_rq_fn)(void *ctx, struct request *rq);
+/* What the Rust driver does for a disk; ctx is the one given at allocation. */
+struct kffi_mq_disk_ops {
+	/* Returns 0 when the driver took the request (it ends it later), else an errno. */
+	int (*queue_rq)(void *ctx, struct request *rq);
+	/* Returns 0 when the disk may be opened, else an errno. */
+	int (*open)(void *ctx);
+	/* Fills the 512 bytes of ATA IDENTIFY data for HDIO_GET_IDENTITY; 0 or an errno. */
+	int (*identity)(void *ctx, u8 *id);
+	/* Fills cylinders, heads and sectors per track for HDIO_GETGEO; 0 or an errno. */
+	int (*geometry)(void *ctx, u16 *cylinders, u8 *heads, u8 *sectors);
+};
 
 struct kffi_mq_disk_config {
 	const char *name;	/* disk_name; '!' becomes '/' under /dev */
@@ -27,12 +36,16 @@ struct kffi_mq_disk_config {
 	unsigned int queue_depth;
 	unsigned int max_hw_sectors;
 	bool read_only;
+	bool write_cache;	/* advertise a volatile write cache: flushes reach the driver */
 	const struct attribute_group **groups;	/* sysfs attributes of the disk, or NULL */
 };
 
 struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config,
-					 kffi_queue_rq_fn queue_rq, void *ctx);
+					 const struct kffi_mq_disk_ops *ops, void *ctx);
 int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity);
+void kffi_mq_disk_set_capacity(struct kffi_mq_disk *disk, u64 capacity);
+/* Refuses every later open and returns 0, or -EBUSY if the disk is open. */
+int kffi_mq_disk_close_unless_open(struct kffi_mq_disk *disk);
 void kffi_mq_disk_free(struct kffi_mq_disk *disk);
 
 /* The ctx given at allocation, for a disk of ours (in sysfs show functions). */
@@ -48,13 +61,14 @@ unsigned int kffi_rq_bytes(struct request *rq);
 int kffi_rq_op(struct request *rq);
 void kffi_rq_start(struct request *rq);
 void kffi_rq_end(struct request *rq, int err);
-/* Copies len bytes from src into the request's data, from byte offset on. */
-void kffi_rq_copy_in(struct request *rq, unsigned int offset, const void *src, unsigned int len);
-
 /*
  * Fills out[] with the pages holding the request's bytes [offset, offset + len), one entry per
- * page piece; returns the number of entries or -E2BIG when max is too few.
+ * page piece; returns the number of entries or -E2BIG when max is too few. Reads copy replies
+ * into these pieces, writes send them.
  */
+/* Copies frag->len bytes from src into the piece of page frag names. */
+void kffi_frag_copy_in(const struct kffi_frag *frag, const void *src);
+
 int kffi_rq_frags(struct request *rq, unsigned int offset, unsigned int len,
 		  struct kffi_frag *out, unsigned int max);
 

@@ -3,7 +3,8 @@
 //! A blk-mq disk driven from Rust and the requests it receives, over `blk.c`.
 //!
 //! 7.3's `kernel::block::mq` cannot end a request with an error, reach its sectors or data,
-//! or set the major, minors and read-only state a driver like aoe needs.
+//! set the major, minors, read-only state and write cache a driver like aoe needs, or answer
+//! `HDIO_GET_IDENTITY`.
 //!
 //! C headers: [`include/linux/blk-mq.h`](srctree/include/linux/blk-mq.h),
 //! [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h).
@@ -23,7 +24,10 @@ use kernel::{
         c_void, //
     },
     prelude::*,
-    sync::Arc, //
+    sync::{
+        Arc,
+        ArcBorrow, //
+    },
 };
 
 mod glue {
@@ -57,18 +61,33 @@ mod glue {
         pub(super) queue_depth: c_uint,
         pub(super) max_hw_sectors: c_uint,
         pub(super) read_only: bool,
+        pub(super) write_cache: bool,
         pub(super) groups: *const super::AttributeGroups,
     }
 
-    pub(super) type QueueRqFn = unsafe extern "C" fn(ctx: *mut c_void, rq: *mut Request) -> c_int;
+    /// `struct kffi_mq_disk_ops`.
+    #[repr(C)]
+    pub(super) struct KffiMqDiskOps {
+        pub(super) queue_rq: unsafe extern "C" fn(ctx: *mut c_void, rq: *mut Request) -> c_int,
+        pub(super) open: unsafe extern "C" fn(ctx: *mut c_void) -> c_int,
+        pub(super) identity: unsafe extern "C" fn(ctx: *mut c_void, id: *mut u8) -> c_int,
+        pub(super) geometry: unsafe extern "C" fn(
+            ctx: *mut c_void,
+            cylinders: *mut u16,
+            heads: *mut u8,
+            sectors: *mut u8,
+        ) -> c_int,
+    }
 
     extern "C" {
         pub(super) fn kffi_mq_disk_alloc(
             config: *const KffiMqDiskConfig,
-            queue_rq: QueueRqFn,
+            ops: *const KffiMqDiskOps,
             ctx: *mut c_void,
         ) -> *mut KffiMqDisk;
         pub(super) fn kffi_mq_disk_add(disk: *mut KffiMqDisk, capacity: u64) -> c_int;
+        pub(super) fn kffi_mq_disk_set_capacity(disk: *mut KffiMqDisk, capacity: u64);
+        pub(super) fn kffi_mq_disk_close_unless_open(disk: *mut KffiMqDisk) -> c_int;
         pub(super) fn kffi_mq_disk_free(disk: *mut KffiMqDisk);
         pub(super) fn kffi_register_blkdev(major: c_uint, name: *const c_char) -> c_int;
         pub(super) fn kffi_unregister_blkdev(major: c_uint, name: *const c_char);
@@ -84,12 +103,7 @@ mod glue {
             out: *mut crate::pages::Frag,
             max: c_uint,
         ) -> c_int;
-        pub(super) fn kffi_rq_copy_in(
-            rq: *mut Request,
-            offset: c_uint,
-            src: *const c_void,
-            len: c_uint,
-        );
+        pub(super) fn kffi_frag_copy_in(frag: *const crate::pages::Frag, src: *const c_void);
     }
 }
 
@@ -173,14 +187,21 @@ impl Request {
         }
     }
 
-    /// Copies `data` into the request's buffers from byte `offset` on; bytes past the end of
-    /// the request are not copied.
-    pub(crate) fn copy_in(&self, offset: u32, data: &[u8]) {
-        let room = self.bytes().saturating_sub(offset);
-        let len = u32::try_from(data.len()).unwrap_or(u32::MAX).min(room);
-        // SAFETY: By the type invariant `raw` is live; `data` has at least `len` readable
-        // bytes and `blk.c` writes only within the request's segments.
-        unsafe { glue::kffi_rq_copy_in(self.raw.as_ptr(), offset, data.as_ptr().cast(), len) };
+    /// Copies `data` into the request's buffers from byte `offset` on; fails, copying
+    /// nothing, if the request does not have `data.len()` bytes there.
+    pub(crate) fn copy_in(&self, offset: u32, data: &[u8]) -> Result {
+        let len = u32::try_from(data.len()).map_err(|_| EINVAL)?;
+        let mut frags = [Frag::EMPTY; MAX_FRAGS];
+        let count = self.frags(offset, len, &mut frags)?;
+        let mut rest = data;
+        for frag in frags.iter().take(count) {
+            let (piece, tail) = rest.split_at_checked(frag.len()).ok_or(EINVAL)?;
+            // SAFETY: `frag` names a piece of this live request's pages, which the request
+            // lets the driver write, and `piece` has exactly `frag.len()` readable bytes.
+            unsafe { glue::kffi_frag_copy_in(frag, piece.as_ptr().cast()) };
+            rest = tail;
+        }
+        Ok(())
     }
 
     /// Fills `out` with the page pieces holding bytes `[offset, offset + len)` of the request
@@ -216,10 +237,21 @@ impl Drop for Request {
     }
 }
 
-/// Takes the requests of a [`MqDisk`].
-pub(crate) trait QueueRq: Send + Sync {
+/// What a [`MqDisk`] asks of its driver.
+pub(crate) trait DiskOps: Send + Sync {
     /// Takes a started request; it may end it at once or later, from any context.
-    fn queue_rq(&self, rq: Request);
+    fn queue_rq(this: ArcBorrow<'_, Self>, rq: Request)
+    where
+        Self: Sized;
+
+    /// Whether the disk may be opened now.
+    fn open(&self) -> Result;
+
+    /// The 512 bytes of ATA IDENTIFY data `HDIO_GET_IDENTITY` returns.
+    fn identity(&self) -> Result<[u8; 512]>;
+
+    /// The cylinders, heads and sectors per track `HDIO_GETGEO` returns.
+    fn geometry(&self) -> Result<(u16, u8, u8)>;
 }
 
 /// A NULL-terminated array of `struct attribute_group` pointers, defined in C.
@@ -246,28 +278,30 @@ pub(crate) struct DiskConfig<'a> {
     pub(crate) max_hw_sectors: u32,
     /// Whether writes are refused.
     pub(crate) read_only: bool,
+    /// Whether a volatile write cache is advertised, so flushes (`Op::Flush`) arrive.
+    pub(crate) write_cache: bool,
     /// The disk's sysfs attributes; the groups must live as long as the module.
     pub(crate) groups: Option<&'static AttributeGroups>,
 }
 
-/// A blk-mq disk whose requests go to a [`QueueRq`]; dropping it removes the disk, after all
+/// A blk-mq disk whose requests go to a [`DiskOps`]; dropping it removes the disk, after all
 /// its requests have ended.
 ///
 /// # Invariants
 ///
 /// `raw` was returned by `kffi_mq_disk_alloc` with the address of `*queue` as context and is
 /// freed only by `drop`.
-pub(crate) struct MqDisk<T: QueueRq> {
+pub(crate) struct MqDisk<T: DiskOps> {
     raw: NonNull<glue::KffiMqDisk>,
     queue: Arc<T>,
 }
 
 // SAFETY: The disk may be added and freed from any process context; `T` is `Send + Sync`.
-unsafe impl<T: QueueRq> Send for MqDisk<T> {}
+unsafe impl<T: DiskOps> Send for MqDisk<T> {}
 // SAFETY: `&MqDisk` gives access to nothing but the `Sync` queue.
-unsafe impl<T: QueueRq> Sync for MqDisk<T> {}
+unsafe impl<T: DiskOps> Sync for MqDisk<T> {}
 
-impl<T: QueueRq> MqDisk<T> {
+impl<T: DiskOps> MqDisk<T> {
     /// Allocates a disk (not yet visible) whose requests go to `queue`.
     pub(crate) fn new(config: &DiskConfig<'_>, queue: Arc<T>) -> Result<Self> {
         let raw_config = glue::KffiMqDiskConfig {
@@ -279,13 +313,14 @@ impl<T: QueueRq> MqDisk<T> {
             queue_depth: config.queue_depth,
             max_hw_sectors: config.max_hw_sectors,
             read_only: config.read_only,
+            write_cache: config.write_cache,
             groups: config.groups.map_or(core::ptr::null(), core::ptr::from_ref),
         };
         let ctx = Arc::as_ptr(&queue).cast_mut().cast::<c_void>();
-        // SAFETY: `raw_config` is valid for the call (the name is copied); `queue_rq::<T>`
-        // matches the callback type and treats `ctx` as a `T`, which the returned value keeps
-        // alive until the disk is freed.
-        let raw = unsafe { glue::kffi_mq_disk_alloc(&raw_config, Self::queue_rq, ctx) };
+        // SAFETY: `raw_config` is valid for the call (the name is copied); `OPS` is static and
+        // its callbacks treat `ctx` as a `T`, which the returned value keeps alive until the
+        // disk is freed.
+        let raw = unsafe { glue::kffi_mq_disk_alloc(&raw_config, &Self::OPS, ctx) };
         // `blk.c` returns an `ERR_PTR` on failure.
         let raw = kernel::error::from_err_ptr(raw)?;
         let raw = NonNull::new(raw).ok_or(ENOMEM)?;
@@ -293,23 +328,100 @@ impl<T: QueueRq> MqDisk<T> {
         Ok(Self { raw, queue })
     }
 
-    /// The `queue_rq` callback `blk.c` calls.
+    /// The callbacks `blk.c` calls.
+    const OPS: glue::KffiMqDiskOps = glue::KffiMqDiskOps {
+        queue_rq: Self::queue_rq,
+        open: Self::open,
+        identity: Self::identity,
+        geometry: Self::geometry,
+    };
+
+    /// The `queue_rq` callback.
     ///
     /// # Safety
     ///
     /// `ctx` is the context given at allocation and `rq` a request of this disk's queue that
     /// the block layer hands over.
     unsafe extern "C" fn queue_rq(ctx: *mut c_void, rq: *mut glue::Request) -> c_int {
-        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
-        let queue = unsafe { &*ctx.cast::<T>() };
+        // SAFETY: By the type invariant `ctx` is the address of the `T` in the `Arc` the disk
+        // keeps alive.
+        let queue = unsafe { ArcBorrow::from_raw(ctx.cast::<T>()) };
         let Some(raw) = NonNull::new(rq) else {
             return EINVAL.to_errno();
         };
         // SAFETY: The block layer hands `rq` over to the driver here.
         unsafe { glue::kffi_rq_start(raw.as_ptr()) };
         // INVARIANT: `raw` is started and not ended; `Request` ends it exactly once.
-        queue.queue_rq(Request { raw });
+        T::queue_rq(queue, Request { raw });
         0
+    }
+
+    /// The `open` callback.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given at allocation.
+    unsafe extern "C" fn open(ctx: *mut c_void) -> c_int {
+        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
+        let queue = unsafe { &*ctx.cast::<T>() };
+        queue.open().err().map_or(0, |err| err.to_errno())
+    }
+
+    /// The `HDIO_GET_IDENTITY` callback.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given at allocation and `id` points to 512 writable bytes.
+    unsafe extern "C" fn identity(ctx: *mut c_void, id: *mut u8) -> c_int {
+        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
+        let queue = unsafe { &*ctx.cast::<T>() };
+        match queue.identity() {
+            // SAFETY: The caller guarantees 512 writable bytes at `id`.
+            Ok(data) => unsafe { core::ptr::write(id.cast::<[u8; 512]>(), data) },
+            Err(err) => return err.to_errno(),
+        }
+        0
+    }
+
+    /// The `HDIO_GETGEO` callback.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given at allocation; the other pointers are writable.
+    unsafe extern "C" fn geometry(
+        ctx: *mut c_void,
+        cylinders: *mut u16,
+        heads: *mut u8,
+        sectors: *mut u8,
+    ) -> c_int {
+        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
+        let queue = unsafe { &*ctx.cast::<T>() };
+        match queue.geometry() {
+            Ok((c, h, s)) => {
+                // SAFETY: The caller guarantees the three pointers are writable.
+                unsafe {
+                    cylinders.write(c);
+                    heads.write(h);
+                    sectors.write(s);
+                }
+                0
+            }
+            Err(err) => err.to_errno(),
+        }
+    }
+
+    /// Sets the capacity of a visible disk and tells user space.
+    pub(crate) fn set_capacity(&self, capacity: u64) {
+        // SAFETY: By the type invariant `raw` is a live disk.
+        unsafe { glue::kffi_mq_disk_set_capacity(self.raw.as_ptr(), capacity) };
+    }
+
+    /// Refuses every later open, so the disk can be removed; fails with `EBUSY`, changing
+    /// nothing, if it is open now.
+    pub(crate) fn close_unless_open(&self) -> Result {
+        // SAFETY: By the type invariant `raw` is a live disk.
+        let ret = unsafe { glue::kffi_mq_disk_close_unless_open(self.raw.as_ptr()) };
+        kernel::error::to_result(ret)
     }
 
     /// Makes the disk visible with `capacity` sectors.
@@ -328,7 +440,7 @@ impl<T: QueueRq> MqDisk<T> {
     }
 }
 
-impl<T: QueueRq> Drop for MqDisk<T> {
+impl<T: DiskOps> Drop for MqDisk<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; freeing it drains its requests first,
         // after which `queue` may go.

@@ -153,43 +153,44 @@ pub(crate) fn transmit_copy(ifindex: i32, frame: &[u8]) -> Result {
 }
 
 /// Told when the network stack has let go of a zero-copy frame.
-pub(crate) trait ReleaseNotify: Sync {
+pub(crate) trait ReleaseNotify: Send + Sync {
     /// The frame sent with `cookie` is no longer referenced; `pinned` pages it pinned were
     /// released. Runs once per frame, in any context (softirq, hardirq, process).
-    fn released(&self, cookie: u64, pinned: u32);
+    fn released(self: &Arc<Self>, cookie: u64, pinned: u32);
 }
 
 /// Sends `header` followed by `frags` on `ifindex` without copying the frag pages: each is
 /// pinned (or copied when `sendpage_ok()` refuses it). Returns how many pages were pinned and
 /// copied. On success `notify.released(cookie, ..)` runs exactly once, when the stack is done
-/// with the frame; on failure it never runs and no pin remains.
+/// with the frame, and the frame holds a reference on `notify` until then; on failure it never
+/// runs and no pin remains.
 ///
 /// # Safety
 ///
-/// The pages of `frags` must stay valid until this returns, and `notify` must stay valid until
-/// its `released` for this frame has run.
+/// The pages of `frags` must stay valid until this returns.
 pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
     ifindex: i32,
     header: &[u8],
     frags: &[crate::pages::Frag],
-    notify: &T,
+    notify: &Arc<T>,
     cookie: u64,
 ) -> Result<(u32, u32)> {
-    /// Forwards the release to `T`.
+    /// Forwards the release to `T` and drops the frame's reference on it.
     ///
     /// # Safety
     ///
-    /// `ctx` is the `notify` given to `transmit_frags`, still valid per its contract.
+    /// `ctx` is the reference `transmit_frags` made with `Arc::into_raw`, passed only once.
     unsafe extern "C" fn released<T: ReleaseNotify>(ctx: *mut c_void, cookie: u64, pinned: c_uint) {
-        // SAFETY: The caller of `transmit_frags` keeps `notify` valid until this has run.
-        unsafe { &*ctx.cast::<T>() }.released(cookie, pinned);
+        // SAFETY: `ctx` came from `Arc::into_raw` and `net.c` calls this once per frame.
+        let notify = unsafe { Arc::from_raw(ctx.cast::<T>()) };
+        notify.released(cookie, pinned);
     }
     let hlen = c_uint::try_from(header.len()).map_err(|_| EINVAL)?;
     let nfrags = c_uint::try_from(frags.len()).map_err(|_| EINVAL)?;
     let mut pages = glue::XmitPages::default();
-    let ctx = core::ptr::from_ref(notify).cast_mut().cast::<c_void>();
-    // SAFETY: `header` and `frags` are readable for their lengths; the frag pages are valid
-    // until return and `notify` until its release, by this function's contract.
+    let ctx = Arc::into_raw(notify.clone()).cast_mut().cast::<c_void>();
+    // SAFETY: `header` and `frags` are readable for their lengths and the frag pages valid
+    // until return, by this function's contract; `ctx` is a reference `released` consumes.
     let ret = unsafe {
         glue::kffi_xmit_frags(
             ifindex,
@@ -204,6 +205,8 @@ pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
         )
     };
     if ret < 0 {
+        // SAFETY: On failure `net.c` never calls `released`, so the reference is still ours.
+        drop(unsafe { Arc::from_raw(ctx.cast::<T>()) });
         return Err(Error::from_errno(ret));
     }
     Ok((pages.pinned, pages.copied))

@@ -39,6 +39,11 @@ impl Frag {
         offset: 0,
         len: 0,
     };
+
+    /// The length of the piece in bytes.
+    pub(crate) fn len(&self) -> usize {
+        usize::try_from(self.len).unwrap_or(usize::MAX)
+    }
 }
 
 // SAFETY: A `Frag` is a plain address; the code that dereferences it (C) does so under the

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Target discovery: config queries go out on the allowed interfaces, config replies name the
-//! targets (aoecmd.c:1529-1609), and an ATA IDENTIFY to each new target tells its capacity and
-//! identity (aoecmd.c:1378-1424, 929-984).
+//! targets (aoecmd.c:1529-1609), and an ATA IDENTIFY tells a new device's capacity and identity
+//! (aoecmd.c:1378-1424, 929-984). Every target answering for a device becomes one of its paths;
+//! a device that is down, or asked to revalidate, is identified again by its next config reply.
 
 use crate::{
     device::{
         AoeDevice,
         DeviceParams,
-        Path, //
+        LocalInterface, //
     },
     disks::Disks,
     identify::{
         payload_bytes,
         Identity, //
     },
-    names::InterfaceList,
+    messages::Messages,
+    names::{
+        until_nul,
+        InterfaceList, //
+    },
     net::{
         self,
         FrameReceiver, //
@@ -31,6 +36,7 @@ use crate::{
         AtaCommand,
         AtaReply,
         AtaRequest,
+        ConfigReply,
         DropReason,
         Header,
         Response,
@@ -39,6 +45,7 @@ use crate::{
     work::Deferred,
 };
 use kernel::{
+    fmt,
     prelude::*,
     str::BStr,
     sync::{
@@ -51,50 +58,59 @@ use kernel::{
     },
 };
 
-/// A target seen answering: one MAC behind one shelf.slot, reached through one interface.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TargetAddress {
-    /// The AoE shelf (major) number.
-    pub(crate) shelf: u16,
-    /// The AoE slot (minor) number.
-    pub(crate) slot: u8,
-    /// The target's MAC address.
-    pub(crate) mac: [u8; 6],
-    /// The local interface the reply came in on.
-    pub(crate) ifindex: i32,
-}
-
 /// How many IDENTIFY requests may be in flight at once.
 const IDENTIFY_SLOTS: usize = 16;
 
 /// An up interface `aoe_iflist` allows.
 #[derive(Clone, Copy)]
 struct AllowedInterface {
-    /// The interface index.
-    ifindex: i32,
-    /// Its MAC address.
-    mac: [u8; 6],
+    /// The interface.
+    interface: LocalInterface,
     /// Its MTU.
     mtu: u32,
-    /// Its name, NUL-padded.
-    name: [u8; 16],
 }
 
-/// An IDENTIFY in flight and what the device will need from the config reply.
+/// A target seen answering: one MAC behind one shelf.slot, reached through one interface.
+#[derive(Clone, Copy)]
+struct KnownTarget {
+    /// The AoE shelf (major) number.
+    shelf: u16,
+    /// The AoE slot (minor) number.
+    slot: u8,
+    /// The target's MAC address.
+    mac: [u8; 6],
+    /// The local interface its config reply came in on.
+    interface: LocalInterface,
+    /// The target's buffer count.
+    buffer_count: u16,
+    /// Data bytes per frame over this interface.
+    payload: u32,
+    /// The target's firmware version.
+    firmware_version: u16,
+}
+
+impl KnownTarget {
+    /// Whether it is the same target on the same interface as `other`.
+    fn same_path(&self, other: &KnownTarget) -> bool {
+        self.shelf == other.shelf
+            && self.slot == other.slot
+            && self.mac == other.mac
+            && self.interface.ifindex == other.interface.ifindex
+    }
+
+    /// Whether a reply with `header` comes from this target.
+    fn answered_by(&self, header: &Header) -> bool {
+        header.src == self.mac && header.shelf == self.shelf && header.slot == self.slot
+    }
+}
+
+/// An IDENTIFY in flight.
 #[derive(Clone, Copy)]
 struct Identifying {
     /// The target asked.
-    target: TargetAddress,
+    target: KnownTarget,
     /// What was asked, to check the reply.
     sent: SentAta,
-    /// Where the device's frames will go.
-    path: Path,
-    /// The target's buffer count.
-    buffer_count: u16,
-    /// The target's firmware version.
-    firmware_version: u16,
-    /// Data bytes per frame.
-    payload: u32,
 }
 
 /// What the receive path needs to know, under one lock.
@@ -102,14 +118,16 @@ struct DiscoveryState {
     /// The interfaces `aoe_iflist` allowed at the last query; frames on others are ignored,
     /// as aoe.ko does (aoenet.c:141-142).
     interfaces: KVec<AllowedInterface>,
-    /// Every target address seen so far.
-    targets: KVec<TargetAddress>,
+    /// Every target path seen so far.
+    targets: KVec<KnownTarget>,
     /// Tags of the IDENTIFY requests in flight.
     tags: TagTable<[TagSlot; IDENTIFY_SLOTS]>,
     /// The IDENTIFY behind each busy tag slot.
     identifying: [Option<Identifying>; IDENTIFY_SLOTS],
     /// The identified devices, which take their own ATA replies.
     devices: KVec<Arc<AoeDevice>>,
+    /// Devices asked to revalidate: their next config reply sends IDENTIFY.
+    revalidating: KVec<(u16, u8)>,
 }
 
 /// The discovery state shared with the receive path.
@@ -122,11 +140,16 @@ pub(crate) struct Discovery {
     drops: [Atomic<u64>; DropReason::COUNT],
     /// Makes the disks of identified devices in process context.
     disk_maker: Deferred<Disks>,
+    /// Where `/dev/etherd/err` messages go.
+    messages: Arc<Messages>,
 }
 
 impl Discovery {
     /// Creates an empty discovery state whose devices get their disks from `disks`.
-    pub(crate) fn new(disks: Arc<Disks>) -> Result<impl PinInit<Self, Error>> {
+    pub(crate) fn new(
+        disks: Arc<Disks>,
+        messages: Arc<Messages>,
+    ) -> Result<impl PinInit<Self, Error>> {
         let disk_maker = Deferred::new(disks)?;
         Ok(try_pin_init!(Self {
             state <- kernel::new_spinlock_irq!(
@@ -137,58 +160,113 @@ impl Discovery {
                     tags: TagTable::new([TagSlot::EMPTY; IDENTIFY_SLOTS], random_u32()),
                     identifying: [None; IDENTIFY_SLOTS],
                     devices: KVec::new(),
+                    revalidating: KVec::new(),
                 },
                 "Discovery::state"
             ),
             drops: [const { Atomic::new(0) }; DropReason::COUNT],
             disk_maker,
+            messages,
         }? Error))
     }
 
-    /// Broadcasts a config query on every allowed interface, as aoe.ko does at load, every
-    /// 60 s and on a write to `/dev/etherd/discover` (aoecmd.c:414-451).
-    pub(crate) fn broadcast_query(&self) -> Result {
+    /// Reads `aoe_iflist` and the up interfaces it allows, and remembers them as the ones
+    /// AoE frames are taken from.
+    fn refresh_interfaces(&self) -> Result<KVec<AllowedInterface>> {
         let mut list = [0u8; params::IFLIST_SIZE];
         params::iflist(&mut list);
-        let set = list.split(|&byte| byte == 0).next().unwrap_or_default();
-        let allowed = InterfaceList::parse(set).map_err(|err| {
+        let allowed = InterfaceList::parse(until_nul(&list)).map_err(|err| {
             pr_err!("aoe_iflist is not a valid interface list ({err:?})\n");
             EINVAL
         })?;
         // The walk runs under RCU: collect first, send after.
         let mut interfaces = KVec::new();
         let mut collected = Ok(());
-        net::for_each_interface(|interface| {
-            if allowed.allows(interface.name.to_bytes()) && collected.is_ok() {
+        net::for_each_interface(|found| {
+            if allowed.allows(found.name.to_bytes()) && collected.is_ok() {
                 let mut name = [0u8; 16];
-                for (slot, &byte) in name.iter_mut().zip(interface.name.to_bytes()) {
+                for (slot, &byte) in name.iter_mut().zip(found.name.to_bytes()) {
                     *slot = byte;
                 }
-                let allowed = AllowedInterface {
-                    ifindex: interface.ifindex,
-                    mac: interface.mac,
-                    mtu: interface.mtu,
+                let interface = LocalInterface {
+                    ifindex: found.ifindex,
                     name,
+                    mac: found.mac,
                 };
-                collected = interfaces.push(allowed, GFP_ATOMIC).map_err(|_| ENOMEM);
+                collected = interfaces
+                    .push(
+                        AllowedInterface {
+                            interface,
+                            mtu: found.mtu,
+                        },
+                        GFP_ATOMIC,
+                    )
+                    .map_err(|_| ENOMEM);
             }
         });
         collected?;
-        let mut queried = KVec::with_capacity(interfaces.len(), GFP_KERNEL)?;
-        queried.extend_from_slice(&interfaces, GFP_KERNEL)?;
-        self.state.lock().interfaces = queried;
-        for interface in &interfaces {
+        let mut copy = KVec::with_capacity(interfaces.len(), GFP_KERNEL)?;
+        copy.extend_from_slice(&interfaces, GFP_KERNEL)?;
+        self.state.lock().interfaces = copy;
+        Ok(interfaces)
+    }
+
+    /// Sends a config query for `shelf.slot` (the broadcast address for all) on every allowed
+    /// interface, as aoe.ko does at load, every 60 s and on a write to `/dev/etherd/discover`
+    /// (aoecmd.c:414-451).
+    fn query(&self, shelf: u16, slot: u8) -> Result {
+        for allowed in &self.refresh_interfaces()? {
             let mut frame = [0u8; wire::ETH_MIN_FRAME_LEN];
-            wire::build_config_query(&mut frame, &wire::Header::config_broadcast(interface.mac))
-                .map_err(|_| EINVAL)?;
-            if let Err(err) = net::transmit_copy(interface.ifindex, &frame) {
+            let header = Header::config_device(allowed.interface.mac, shelf, slot);
+            wire::build_config_query(&mut frame, &header).map_err(|_| EINVAL)?;
+            if let Err(err) = net::transmit_copy(allowed.interface.ifindex, &frame) {
                 pr_warn!(
-                    "config query on ifindex {} failed: {err:?}\n",
-                    interface.ifindex
+                    "config query on {} failed: {err:?}\n",
+                    BStr::from_bytes(until_nul(&allowed.interface.name))
                 );
             }
         }
         Ok(())
+    }
+
+    /// Asks every target on the allowed interfaces to answer.
+    pub(crate) fn broadcast_query(&self) -> Result {
+        let broadcast = Header::config_broadcast([0; 6]);
+        self.query(broadcast.shelf, broadcast.slot)
+    }
+
+    /// Identifies device `shelf.slot` again through its next config reply, as a write to
+    /// `/dev/etherd/revalidate` asks (aoechr.c:89-133).
+    pub(crate) fn revalidate(&self, shelf: u16, slot: u8) -> Result {
+        {
+            let mut state = self.state.lock();
+            if !state
+                .devices
+                .iter()
+                .any(|d| d.shelf == shelf && d.slot == slot)
+            {
+                return Err(ENODEV);
+            }
+            if !state.revalidating.contains(&(shelf, slot)) {
+                state.revalidating.push((shelf, slot), GFP_ATOMIC)?;
+            }
+        }
+        self.query(shelf, slot)
+    }
+
+    /// Forgets device `shelf.slot` and its targets, after its disk was removed, so that a
+    /// later config reply finds it anew.
+    pub(crate) fn forget(&self, shelf: u16, slot: u8) {
+        let mut state = self.state.lock();
+        state
+            .devices
+            .retain(|d| !(d.shelf == shelf && d.slot == slot));
+        state
+            .targets
+            .retain(|t| !(t.shelf == shelf && t.slot == slot));
+        state
+            .revalidating
+            .retain(|address| *address != (shelf, slot));
     }
 
     /// Counts a dropped frame.
@@ -198,41 +276,104 @@ impl Discovery {
         }
     }
 
-    /// Frames dropped for `reason` so far.
-    pub(crate) fn drops(&self, reason: DropReason) -> u64 {
-        self.drops
-            .get(reason.index())
-            .map_or(0, |counter| counter.load(Relaxed))
+    /// Writes the debugfs `drops` file: `reason count` per line, then `total count`.
+    pub(crate) fn write_drops(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut total = 0u64;
+        for reason in DropReason::ALL {
+            let count = self
+                .drops
+                .get(reason.index())
+                .map_or(0, |counter| counter.load(Relaxed));
+            total = total.saturating_add(count);
+            writeln!(f, "{} {count}", reason.name())?;
+        }
+        writeln!(f, "total {total}")?;
+        writeln!(f, "err_messages_dropped {}", self.messages.dropped())
     }
-}
 
-impl Discovery {
-    /// Records a target seen in a config reply and, if it is new, asks for its identity.
-    fn add_target(&self, target: TargetAddress, buffer_count: u16, firmware: u16, sectors: u8) {
-        // Built under the lock, sent after; zero-padded to the Ethernet minimum.
-        let (request, frame) = {
+    /// Frames dropped so far.
+    pub(crate) fn total_drops(&self) -> u64 {
+        self.drops.iter().map(|counter| counter.load(Relaxed)).sum()
+    }
+
+    /// Takes a config reply: the target becomes a path of its device, and a new device, one
+    /// that is down or one asked to revalidate gets an IDENTIFY.
+    fn config_reply(&self, reply: &ConfigReply<'_>, ifindex: i32) {
+        let (shelf, slot) = (reply.header.shelf, reply.header.slot);
+        let (target, device, identify) = {
             let mut state = self.state.lock();
-            let Some(&interface) = state
+            let Some(allowed) = state
                 .interfaces
                 .iter()
-                .find(|i| i.ifindex == target.ifindex)
+                .find(|i| i.interface.ifindex == ifindex)
+                .copied()
             else {
                 return;
             };
-            let src = interface.mac;
-            if state.targets.contains(&target) || state.targets.push(target, GFP_ATOMIC).is_err() {
-                return;
+            let target = KnownTarget {
+                shelf,
+                slot,
+                mac: reply.header.src,
+                interface: allowed.interface,
+                buffer_count: reply.buffer_count,
+                payload: payload_bytes(allowed.mtu, reply.sector_count),
+                firmware_version: reply.firmware_version,
+            };
+            match state.targets.iter_mut().find(|t| t.same_path(&target)) {
+                Some(known) => *known = target,
+                None => {
+                    if state.targets.push(target, GFP_ATOMIC).is_err() {
+                        return;
+                    }
+                    pr_info!(
+                        "e{shelf}.{slot}: target {:02x?} on {}, bufcnt {}, firmware {:#06x}, payload {}\n",
+                        target.mac,
+                        BStr::from_bytes(until_nul(&target.interface.name)),
+                        target.buffer_count,
+                        target.firmware_version,
+                        target.payload
+                    );
+                }
             }
-            pr_info!(
-                "e{}.{}: target {:02x?} on ifindex {}, bufcnt {}, firmware {:#06x}, sectors {}\n",
-                target.shelf,
-                target.slot,
-                target.mac,
-                target.ifindex,
-                buffer_count,
-                firmware,
-                sectors
-            );
+            let device = state
+                .devices
+                .iter()
+                .find(|d| d.shelf == shelf && d.slot == slot)
+                .cloned();
+            let asked = state
+                .identifying
+                .iter()
+                .flatten()
+                .any(|pending| pending.target.shelf == shelf && pending.target.slot == slot);
+            let revalidating = state.revalidating.contains(&(shelf, slot));
+            let identify = !asked && (device.is_none() || revalidating);
+            (target, device, identify)
+        };
+        let identify = match device {
+            Some(device) => {
+                // Errors are logged by `add_path`; the other paths keep working.
+                device
+                    .add_path(
+                        target.mac,
+                        target.interface,
+                        target.buffer_count,
+                        target.payload,
+                    )
+                    .ok();
+                identify || !device.up()
+            }
+            None => identify,
+        };
+        if identify {
+            self.send_identify(target);
+        }
+    }
+
+    /// Sends an IDENTIFY to `target`.
+    fn send_identify(&self, target: KnownTarget) {
+        // Built under the lock, sent after; zero-padded to the Ethernet minimum.
+        let (request, frame) = {
+            let mut state = self.state.lock();
             let Some((slot, tag)) = state.tags.allocate() else {
                 pr_warn!(
                     "e{}.{}: no tag free for IDENTIFY\n",
@@ -244,7 +385,7 @@ impl Discovery {
             let request = AtaRequest {
                 header: Header {
                     dst: target.mac,
-                    src,
+                    src: target.interface.mac,
                     shelf: target.shelf,
                     slot: target.slot,
                     tag,
@@ -263,20 +404,11 @@ impl Discovery {
                 *pending = Some(Identifying {
                     target,
                     sent: request.sent(),
-                    path: Path {
-                        target_mac: target.mac,
-                        ifindex: target.ifindex,
-                        ifname: interface.name,
-                        local_mac: src,
-                    },
-                    buffer_count,
-                    firmware_version: firmware,
-                    payload: payload_bytes(interface.mtu, sectors),
                 });
             }
             (request, frame)
         };
-        if let Err(err) = net::transmit_copy(target.ifindex, &frame) {
+        if let Err(err) = net::transmit_copy(target.interface.ifindex, &frame) {
             pr_warn!(
                 "e{}.{}: IDENTIFY (tag {:#x}) not sent: {err:?}\n",
                 target.shelf,
@@ -286,36 +418,63 @@ impl Discovery {
         }
     }
 
-    /// Takes an ATA reply: the answer to an IDENTIFY in flight or to a device's frame, or a
-    /// frame to drop.
+    /// Takes an ATA reply: the answer to an IDENTIFY in flight or to a device's frame.
     fn ata_reply(&self, reply: &AtaReply<'_>) -> Result<(), DropReason> {
-        let device = {
+        let (identifying, device) = {
             let state = self.state.lock();
-            state
+            // The IDENTIFY tags and each device's tags are separate spaces: a reply answers an
+            // IDENTIFY only if it also comes from the target asked.
+            let identifying = state
+                .tags
+                .find(reply.header.tag)
+                .ok()
+                .and_then(|matched| state.identifying.get(matched.slot).copied().flatten())
+                .is_some_and(|pending| pending.target.answered_by(&reply.header));
+            let device = state
                 .devices
                 .iter()
                 .find(|d| d.shelf == reply.header.shelf && d.slot == reply.header.slot)
-                .cloned()
+                .cloned();
+            (identifying, device)
         };
-        match device {
-            Some(device) => device.receive(reply),
-            None => self.identified(reply),
+        if identifying {
+            return self.identified(reply);
         }
+        device.ok_or(DropReason::UnsolicitedTag)?.receive(reply)
     }
 
-    /// Takes the reply to an IDENTIFY: the target becomes a device.
+    /// Takes the reply to an IDENTIFY, once it is checked: the target becomes a device, or a
+    /// device comes up again.
     fn identified(&self, reply: &AtaReply<'_>) -> Result<(), DropReason> {
-        let pending = {
+        let (pending, device) = {
             let mut state = self.state.lock();
-            let slot = state.tags.complete(reply.header.tag)?.slot;
-            state
+            let slot = state.tags.find(reply.header.tag)?.slot;
+            let pending = state
                 .identifying
-                .get_mut(slot)
-                .and_then(Option::take)
-                .ok_or(DropReason::UnsolicitedTag)?
+                .get(slot)
+                .copied()
+                .flatten()
+                .ok_or(DropReason::UnsolicitedTag)?;
+            let target = pending.target;
+            if !target.answered_by(&reply.header) {
+                return Err(DropReason::UnsolicitedTag);
+            }
+            wire::check_ata_reply(reply, &pending.sent)?;
+            state.tags.release(slot);
+            if let Some(entry) = state.identifying.get_mut(slot) {
+                *entry = None;
+            }
+            state
+                .revalidating
+                .retain(|address| *address != (target.shelf, target.slot));
+            let device = state
+                .devices
+                .iter()
+                .find(|d| d.shelf == target.shelf && d.slot == target.slot)
+                .cloned();
+            (pending, device)
         };
         let target = pending.target;
-        wire::check_ata_reply(reply, &pending.sent)?;
         let identity = Identity::parse(reply.data).ok_or(DropReason::ShortData)?;
         pr_info!(
             "e{}.{}: {} sectors ({}), model \"{}\", serial \"{}\", firmware \"{}\"\n",
@@ -327,21 +486,27 @@ impl Discovery {
             BStr::from_bytes(identity.serial.as_bytes()),
             BStr::from_bytes(identity.firmware.as_bytes())
         );
-        self.add_device(&pending, identity);
+        match device {
+            Some(device) => {
+                device.identified(identity);
+                // The disk's capacity follows in process context.
+                self.disk_maker.schedule();
+            }
+            None => self.add_device(&target, identity),
+        }
         Ok(())
     }
 
-    /// Creates the device of an identified target and asks for its disk.
-    fn add_device(&self, pending: &Identifying, identity: Identity) {
-        let target = pending.target;
+    /// Creates the device of an identified target with every path known for it, and asks for
+    /// its disk.
+    fn add_device(&self, first: &KnownTarget, identity: Identity) {
         let params = DeviceParams {
-            shelf: target.shelf,
-            slot: target.slot,
-            path: pending.path,
+            shelf: first.shelf,
+            slot: first.slot,
             identity,
-            payload: pending.payload,
-            buffer_count: pending.buffer_count,
-            firmware_version: pending.firmware_version,
+            payload: first.payload,
+            firmware_version: first.firmware_version,
+            messages: self.messages.clone(),
         };
         let device =
             AoeDevice::new(params, random_u32()).and_then(|init| Arc::pin_init(init, GFP_ATOMIC));
@@ -350,9 +515,19 @@ impl Discovery {
             if state
                 .devices
                 .iter()
-                .any(|d| d.shelf == target.shelf && d.slot == target.slot)
+                .any(|d| d.shelf == first.shelf && d.slot == first.slot)
             {
                 return Ok(());
+            }
+            for path in state
+                .targets
+                .iter()
+                .filter(|t| t.shelf == first.shelf && t.slot == first.slot)
+            {
+                // A path the device refuses is logged by `add_path`.
+                device
+                    .add_path(path.mac, path.interface, path.buffer_count, path.payload)
+                    .ok();
             }
             state.devices.push(device.clone(), GFP_ATOMIC)?;
             drop(state);
@@ -361,7 +536,7 @@ impl Discovery {
             Ok(())
         });
         if let Err(err) = added {
-            pr_err!("e{}.{}: no device: {err:?}\n", target.shelf, target.slot);
+            pr_err!("e{}.{}: no device: {err:?}\n", first.shelf, first.slot);
         }
     }
 }
@@ -373,35 +548,24 @@ impl FrameReceiver for Discovery {
             .lock()
             .interfaces
             .iter()
-            .any(|i| i.ifindex == ifindex)
+            .any(|i| i.interface.ifindex == ifindex)
         {
             return;
         }
         let outcome = match wire::parse_response(frame) {
             Ok(Response::Config(reply)) => {
-                let target = TargetAddress {
-                    shelf: reply.header.shelf,
-                    slot: reply.header.slot,
-                    mac: reply.header.src,
-                    ifindex,
-                };
-                self.add_target(
-                    target,
-                    reply.buffer_count,
-                    reply.firmware_version,
-                    reply.sector_count,
-                );
+                self.config_reply(&reply, ifindex);
                 Ok(())
             }
             Ok(Response::Ata(reply)) => self.ata_reply(&reply),
             Ok(Response::Error { header, code }) => {
-                pr_info!(
+                self.messages.post(format_args!(
                     "error packet from e{}.{}: {}\n",
                     header.shelf,
                     header.slot,
                     code.message()
-                );
-                Ok(())
+                ));
+                Err(DropReason::ErrorResponse)
             }
             Err(reason) => Err(reason),
         };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The block devices of identified targets: made visible in process context, removed at
-//! unload while the receive path still runs, so their requests can end.
+//! The block devices of identified targets: made visible in process context with their
+//! debugfs files, resized after a revalidation, removed by `/dev/etherd/flush` or at unload
+//! while the receive path still runs, so their requests can end.
 
 use crate::{
     blk::{
@@ -10,12 +11,16 @@ use crate::{
     },
     device::{
         AoeDevice,
+        HW_QUEUES,
         QUEUE_DEPTH, //
     },
+    discovery::Discovery,
+    names::FlushRequest,
     sysfs,
     work::DeferredRun,
 };
 use kernel::{
+    debugfs,
     prelude::*,
     str::CString,
     sync::{
@@ -36,17 +41,34 @@ const MINORS_PER_DEVICE: i32 = 16;
 /// aoe.ko's default `aoe_maxsectors` (aoeblk.c:28-31).
 const MAX_HW_SECTORS: u32 = 2560;
 
+/// The most disks: the minors of major 152 (20 bits) over the minors of one disk.
+const MAX_DISKS: usize = 1 << 16;
+
+/// A visible disk and what belongs to it.
+struct DiskEntry {
+    /// The disk.
+    disk: MqDisk<AoeDevice>,
+    /// The capacity the disk was last given.
+    capacity: u64,
+    /// Its index, which gives its minors.
+    index: usize,
+    /// The device's debugfs `stats`; removed with the entry.
+    _stats: Pin<KBox<debugfs::File<Arc<AoeDevice>>>>,
+}
+
 /// The disks of the module's devices.
 #[pin_data]
 pub(crate) struct Disks {
     /// The block major number.
     major: u32,
+    /// The module's debugfs directory.
+    debugfs: debugfs::Dir,
     /// Devices identified in softirq context, waiting for their disk.
     #[pin]
     pending: SpinLockIrq<KVec<Arc<AoeDevice>>>,
     /// The visible disks.
     #[pin]
-    disks: Mutex<KVec<MqDisk<AoeDevice>>>,
+    disks: Mutex<KVec<DiskEntry>>,
     /// The devices of the disks, ticked until their disk is gone and their requests ended.
     #[pin]
     devices: Mutex<KVec<Arc<AoeDevice>>>,
@@ -55,10 +77,12 @@ pub(crate) struct Disks {
 }
 
 impl Disks {
-    /// Creates an empty registry for disks of block major `major`.
-    pub(crate) fn new(major: u32) -> impl PinInit<Self> {
+    /// Creates an empty registry for disks of block major `major`, with debugfs files under
+    /// `debugfs`.
+    pub(crate) fn new(major: u32, debugfs: debugfs::Dir) -> impl PinInit<Self> {
         pin_init!(Self {
             major,
+            debugfs,
             pending <- kernel::new_spinlock_irq!(KVec::new(), "Disks::pending"),
             disks <- kernel::new_mutex!(KVec::new(), "Disks::disks"),
             devices <- kernel::new_mutex!(KVec::new(), "Disks::devices"),
@@ -72,63 +96,160 @@ impl Disks {
         Ok(())
     }
 
+    /// Removes the disks `request` names, as a write to `/dev/etherd/flush` asks, and makes
+    /// `discovery` forget them. An open disk is never removed: named, it fails the write with
+    /// `EBUSY` (aoe.ko removes it anyway, aoedev.c:254-402).
+    pub(crate) fn flush(&self, request: FlushRequest<'_>, discovery: &Discovery) -> Result {
+        let mut busy = false;
+        let mut found = false;
+        let mut removed = KVec::new();
+        {
+            let mut disks = self.disks.lock();
+            // Reserved first: a removed entry must not be dropped under the lock.
+            removed.reserve(disks.len(), GFP_KERNEL)?;
+            let mut index = 0;
+            while let Some(entry) = disks.get(index) {
+                let device = entry.disk.queue();
+                let named = match &request {
+                    FlushRequest::Down => !device.up(),
+                    FlushRequest::All => true,
+                    FlushRequest::Devices(names) => names
+                        .clone()
+                        .any(|name| name == (device.shelf, device.slot)),
+                };
+                found |= named;
+                if !named {
+                    index += 1;
+                } else if entry.disk.close_unless_open().is_err() {
+                    busy |= matches!(request, FlushRequest::Devices(_));
+                    index += 1;
+                } else {
+                    let entry = disks.remove(index)?;
+                    // Cannot fail: room for every entry was reserved above.
+                    removed.push_within_capacity(entry).ok();
+                }
+            }
+        }
+        for entry in removed {
+            let (shelf, slot) = (entry.disk.queue().shelf, entry.disk.queue().slot);
+            self.remove(entry);
+            discovery.forget(shelf, slot);
+        }
+        if busy {
+            Err(EBUSY)
+        } else if !found && matches!(request, FlushRequest::Devices(_)) {
+            Err(ENODEV)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Removes every disk, waiting for their requests; no disk is made after this.
     pub(crate) fn close(&self) {
         self.closing.store(true, Relaxed);
         let removed = core::mem::take(&mut *self.disks.lock());
-        for disk in removed {
-            let device = disk.queue().clone();
-            // Removing the disk waits for every request, and so for every frame's release;
-            // the device is still ticked meanwhile, so lost frames are resent.
-            drop(disk);
-            self.devices
-                .lock()
-                .retain(|ticked| !Arc::ptr_eq(ticked, &device));
-            pr_info!(
-                "e{}.{}: removed; pins taken {}, released {}, pages copied {}, requests that waited for a release {}, retransmits {}\n",
-                device.shelf,
-                device.slot,
-                device.pins.taken.load(Relaxed),
-                device.pins.released.load(Relaxed),
-                device.pins.copied.load(Relaxed),
-                device.waited_for_release.load(Relaxed),
-                device.retransmits.load(Relaxed)
-            );
-            if device.pins.outstanding() != 0 {
-                pr_err!(
-                    "e{}.{}: {} page pins never released\n",
-                    device.shelf,
-                    device.slot,
-                    device.pins.outstanding()
-                );
-            }
+        for entry in removed {
+            self.remove(entry);
         }
     }
 
-    /// Makes the disk of `device`, the `index`-th of this module.
-    fn make_disk(&self, device: Arc<AoeDevice>, index: usize) -> Result<MqDisk<AoeDevice>> {
-        let name = CString::try_from_fmt(fmt!("etherd!e{}.{}", device.shelf, device.slot))?;
+    /// Removes a disk: waits for its requests, then for the network stack to let go of every
+    /// transmission that still calls back into this module.
+    fn remove(&self, entry: DiskEntry) {
+        let device = entry.disk.queue().clone();
+        // Removing the disk waits for every request, and so for every frame's release; the
+        // device is still ticked meanwhile, so lost frames are resent.
+        drop(entry);
+        let mut waited_ms = 0u32;
+        while device.transmissions_held() != 0 {
+            if waited_ms % 10_000 == 0 {
+                pr_warn!(
+                    "e{}.{}: waiting for the network stack to release {} transmissions\n",
+                    device.shelf,
+                    device.slot,
+                    device.transmissions_held()
+                );
+            }
+            kernel::time::delay::fsleep(Delta::from_millis(20));
+            waited_ms += 20;
+        }
+        self.devices
+            .lock()
+            .retain(|ticked| !Arc::ptr_eq(ticked, &device));
+        let mut summary = KVec::new();
+        // A summary cut short by a failed allocation is still worth logging.
+        device.pin_summary(&mut Utf8Sink(&mut summary)).ok();
+        pr_info!(
+            "e{}.{}: removed; {}\n",
+            device.shelf,
+            device.slot,
+            kernel::str::BStr::from_bytes(&summary)
+        );
+        if device.pins.outstanding() != 0 {
+            pr_err!(
+                "e{}.{}: {} page pins never released\n",
+                device.shelf,
+                device.slot,
+                device.pins.outstanding()
+            );
+        }
+    }
+
+    /// Makes the disk of `device` with minors from `index`.
+    fn make_disk(&self, device: Arc<AoeDevice>, index: usize) -> Result<DiskEntry> {
+        let name = CString::try_from_fmt(fmt!("e{}.{}", device.shelf, device.slot))?;
+        let disk_name = CString::try_from_fmt(fmt!("etherd!{}", &*name))?;
         let first_minor = i32::try_from(index)
             .ok()
             .and_then(|index| index.checked_mul(MINORS_PER_DEVICE))
             .ok_or(ENOSPC)?;
-        let capacity = device.identity.sectors;
+        let capacity = device.capacity();
+        let stats = KBox::pin_init(
+            self.debugfs.subdir(&name).read_callback_file(
+                c"stats",
+                device.clone(),
+                &|device: &Arc<AoeDevice>, f| device.write_stats(f),
+            ),
+            GFP_KERNEL,
+        )?;
         let disk = MqDisk::new(
             &DiskConfig {
-                name: &name,
+                name: &disk_name,
                 major: self.major,
                 first_minor,
                 minors: MINORS_PER_DEVICE,
-                hw_queues: 1,
+                hw_queues: HW_QUEUES,
                 queue_depth: QUEUE_DEPTH,
                 max_hw_sectors: MAX_HW_SECTORS,
                 read_only: false,
+                write_cache: true,
                 groups: Some(sysfs::disk_groups()),
             },
             device,
         )?;
         disk.add(capacity)?;
-        Ok(disk)
+        Ok(DiskEntry {
+            disk,
+            capacity,
+            index,
+            _stats: stats,
+        })
+    }
+
+    /// The lowest index no disk uses.
+    fn free_index(disks: &[DiskEntry]) -> Option<usize> {
+        (0..MAX_DISKS).find(|&index| disks.iter().all(|entry| entry.index != index))
+    }
+}
+
+/// Collects formatted text into a byte vector.
+struct Utf8Sink<'a>(&'a mut KVec<u8>);
+
+impl core::fmt::Write for Utf8Sink<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0
+            .extend_from_slice(s.as_bytes(), GFP_KERNEL)
+            .map_err(|_| core::fmt::Error)
     }
 }
 
@@ -141,19 +262,18 @@ impl DeferredRun for Disks {
                 return;
             }
             let (shelf, slot) = (device.shelf, device.slot);
-            match self.make_disk(device, disks.len()) {
-                Ok(disk) => {
-                    let sectors = disk.queue().identity.sectors;
-                    if self
-                        .devices
-                        .lock()
-                        .push(disk.queue().clone(), GFP_KERNEL)
-                        .is_err()
-                    {
+            let made = Self::free_index(&disks)
+                .ok_or(ENOSPC)
+                .and_then(|index| self.make_disk(device, index));
+            match made {
+                Ok(entry) => {
+                    let ticked = entry.disk.queue().clone();
+                    let sectors = entry.capacity;
+                    if self.devices.lock().push(ticked, GFP_KERNEL).is_err() {
                         pr_err!("e{shelf}.{slot}: out of memory for the device list\n");
                         continue;
                     }
-                    if disks.push(disk, GFP_KERNEL).is_err() {
+                    if disks.push(entry, GFP_KERNEL).is_err() {
                         pr_err!("e{shelf}.{slot}: out of memory for the disk list\n");
                         continue;
                     }
@@ -162,20 +282,35 @@ impl DeferredRun for Disks {
                 Err(err) => pr_err!("e{shelf}.{slot}: no disk: {err:?}\n"),
             }
         }
+        // A revalidation may have changed a capacity.
+        for entry in disks.iter_mut() {
+            let capacity = entry.disk.queue().capacity();
+            if capacity != entry.capacity {
+                entry.disk.set_capacity(capacity);
+                entry.capacity = capacity;
+            }
+        }
     }
 }
 
-/// Ticks every device: resends frames whose timeout passed and fails those older than
-/// `aoe_deadsecs`.
+/// Ticks every device: resends frames whose timeout passed and takes down devices whose
+/// frames waited longer than `aoe_deadsecs`; broadcasts a config query every minute.
 pub(crate) struct Ticker {
     /// The registry whose devices are ticked.
     pub(crate) disks: Arc<Disks>,
+    /// Sends the config queries.
+    pub(crate) discovery: Arc<Discovery>,
     /// How long a frame may wait for its reply.
     pub(crate) dead: Delta,
+    /// Ticks since the last config query.
+    pub(crate) ticks: Atomic<u32>,
 }
 
 /// How often devices are ticked, as aoe.ko's timer (aoecmd.c, `HZ / 10`).
 pub(crate) const TICK_MS: u32 = 100;
+
+/// Ticks between config queries: one a minute, as aoe.ko (aoecmd.c:1657-1665).
+const TICKS_PER_QUERY: u32 = 60_000 / TICK_MS;
 
 impl DeferredRun for Ticker {
     fn run(&self) {
@@ -190,7 +325,13 @@ impl DeferredRun for Ticker {
             copy
         };
         for device in devices.iter().flatten() {
-            device.tick(self.dead);
+            AoeDevice::tick(device, self.dead);
+        }
+        if self.ticks.fetch_add(1, Relaxed) + 1 >= TICKS_PER_QUERY {
+            self.ticks.store(0, Relaxed);
+            if let Err(err) = self.discovery.broadcast_query() {
+                pr_warn!("periodic config query failed: {err:?}\n");
+            }
         }
     }
 }

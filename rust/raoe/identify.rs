@@ -21,6 +21,12 @@ const WORD_COMMANDS_SUPPORTED: usize = 83;
 const WORD_COMMANDS_ENABLED: usize = 86;
 /// The bit of words 83 and 86 that says LBA48.
 const LBA48_BIT: u16 = 1 << 10;
+/// The bit of word 83 that says FLUSH CACHE EXT is supported (ata_id_has_flush_ext).
+const FLUSH_EXT_BIT: u16 = 1 << 13;
+/// Word 83 is valid when its bits 15:14 are 01.
+const WORD_83_VALID_MASK: u16 = 0xc000;
+/// The value of bits 15:14 of a valid word 83.
+const WORD_83_VALID: u16 = 0x4000;
 /// The first of the two words of the LBA28 capacity.
 const WORD_LBA28_CAPACITY: usize = 60;
 /// The first of the four words of the LBA48 capacity.
@@ -90,6 +96,8 @@ pub struct Identity {
     hdio: [u8; IDENTIFY_LEN],
     /// Whether the device takes LBA48 commands.
     pub lba48: bool,
+    /// Whether the device reports FLUSH CACHE EXT; else flushes use FLUSH CACHE.
+    pub flush_ext: bool,
     /// The capacity in sectors.
     pub sectors: u64,
     /// The geometry.
@@ -145,6 +153,9 @@ impl Identity {
             };
             (words::<2>(id, WORD_LBA28_CAPACITY), geometry)
         };
+        let supported = word(id, WORD_COMMANDS_SUPPORTED);
+        let flush_ext =
+            supported & WORD_83_VALID_MASK == WORD_83_VALID && supported & FLUSH_EXT_BIT != 0;
         let serial = IdString::<20>::read(id, WORD_SERIAL);
         let firmware = IdString::<8>::read(id, WORD_FIRMWARE);
         let model = IdString::<40>::read(id, WORD_MODEL);
@@ -161,6 +172,7 @@ impl Identity {
         Some(Identity {
             hdio,
             lba48,
+            flush_ext,
             sectors,
             geometry,
             model,

@@ -19,7 +19,7 @@ fn is_separator(byte: u8) -> bool {
 }
 
 /// `input` up to its first NUL, as C reads a string.
-fn until_nul(input: &[u8]) -> &[u8] {
+pub fn until_nul(input: &[u8]) -> &[u8] {
     input.split(|&byte| byte == 0).next().unwrap_or_default()
 }
 
@@ -182,5 +182,43 @@ impl<'a> InterfaceList<'a> {
         let name = until_nul(name);
         let mut names = self.names().peekable();
         names.peek().is_none() || names.any(|listed| listed == name)
+    }
+}
+
+/// Unique names written comma-separated into a NUL-padded buffer, as aoe.ko's `netif`
+/// attribute lists interfaces (aoeblk.c:70-91); a name that does not fit is left out.
+pub struct NameList<'a> {
+    /// The buffer.
+    buf: &'a mut [u8],
+    /// The bytes used.
+    len: usize,
+}
+
+impl<'a> NameList<'a> {
+    /// An empty list over `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        NameList { buf, len: 0 }
+    }
+
+    /// Adds `name` unless the list has it or it does not fit.
+    pub fn add(&mut self, name: &[u8]) {
+        let used = self.buf.get(..self.len).unwrap_or_default();
+        if self.len != 0
+            && used
+                .split(|&byte| byte == b',')
+                .any(|listed| listed == name)
+        {
+            return;
+        }
+        let start = if self.len == 0 { 0 } else { self.len + 1 };
+        let end = start + name.len();
+        let Some(out) = self.buf.get_mut(start..end) else {
+            return;
+        };
+        out.copy_from_slice(name);
+        if let Some(comma) = self.buf.get_mut(self.len).filter(|_| start != 0) {
+            *comma = b',';
+        }
+        self.len = end;
     }
 }

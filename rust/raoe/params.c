@@ -18,3 +18,14 @@ void raoe_iflist_copy(char *buf, size_t len)
 	strscpy(buf, aoe_iflist, len);
 	kernel_param_unlock(THIS_MODULE);
 }
+
+int raoe_iflist_set(const char *buf, size_t len)
+{
+	if (len >= sizeof(aoe_iflist))
+		return -EINVAL;
+	kernel_param_lock(THIS_MODULE);
+	memcpy(aoe_iflist, buf, len);
+	aoe_iflist[len] = '\0';
+	kernel_param_unlock(THIS_MODULE);
+	return 0;
+}

@@ -10,4 +10,7 @@
 /* Copies the aoe_iflist parameter, NUL-terminated, into buf. */
 void raoe_iflist_copy(char *buf, size_t len);
 
+/* Replaces aoe_iflist with the len bytes at buf, as a write to /dev/etherd/interfaces does. */
+int raoe_iflist_set(const char *buf, size_t len);
+
 #endif

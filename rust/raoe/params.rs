@@ -8,6 +8,7 @@ pub(crate) const IFLIST_SIZE: usize = 1024;
 
 extern "C" {
     fn raoe_iflist_copy(buf: *mut u8, len: usize);
+    fn raoe_iflist_set(buf: *const u8, len: usize) -> kernel::ffi::c_int;
 }
 
 /// Copies the current `aoe_iflist`, NUL-terminated, into `buf`.
@@ -15,4 +16,12 @@ pub(crate) fn iflist(buf: &mut [u8; IFLIST_SIZE]) {
     // SAFETY: `buf` is `IFLIST_SIZE` writable bytes and `raoe_iflist_copy` writes at most
     // that many, under the module's parameter lock.
     unsafe { raoe_iflist_copy(buf.as_mut_ptr(), IFLIST_SIZE) };
+}
+
+/// Replaces `aoe_iflist` with `list`, which must be shorter than `IFLIST_SIZE`.
+pub(crate) fn set_iflist(list: &[u8]) -> kernel::error::Result {
+    // SAFETY: `list` is `list.len()` readable bytes; `raoe_iflist_set` copies them under the
+    // module's parameter lock after checking the length.
+    let ret = unsafe { raoe_iflist_set(list.as_ptr(), list.len()) };
+    kernel::error::to_result(ret)
 }

@@ -2,10 +2,11 @@
 
 //! raoe: an ATA-over-Ethernet initiator, the Rust counterpart of `drivers/block/aoe`.
 //!
-//! Implemented so far: target discovery (config query broadcast at load), ATA IDENTIFY of each
-//! new target, and a block device `etherd/eS.N` per target whose writes send the request's own
-//! pages, pinned, and end only once the network stack has released them. Retransmission, the
-//! character devices and sysfs attributes are not implemented yet.
+//! Targets are discovered with config queries (at load, every minute and on demand) and
+//! identified with ATA IDENTIFY; each shelf.slot becomes a block device `etherd/eS.N`, reached
+//! through every target and interface that answers for it. Writes send the request's own
+//! pages, pinned, and end only once the network stack has released them. `/dev/etherd` has
+//! aoe.ko's control nodes, sysfs its attributes, and debugfs (`raoe/`) the counters.
 
 /// The AoE frame format: request builders, the response parser and the reply checks.
 pub mod wire;
@@ -25,8 +26,13 @@ pub mod split;
 /// Parsing what users write to /dev/etherd.
 pub mod names;
 
+/// Choosing each frame's target.
+pub mod paths;
+
 #[path = "../kffi/blk.rs"]
 mod blk;
+#[path = "../kffi/misc.rs"]
+mod misc;
 #[path = "../kffi/net.rs"]
 mod net;
 #[path = "../kffi/pages.rs"]
@@ -36,24 +42,35 @@ mod random;
 #[path = "../kffi/work.rs"]
 mod work;
 
+mod control;
 mod device;
 mod discovery;
 mod disks;
+mod messages;
 mod params;
 mod sysfs;
 
 use blk::Major;
+use control::{
+    Control,
+    ControlNodes, //
+};
 use discovery::Discovery;
 use disks::{
     Disks,
     Ticker, //
 };
 use kernel::{
+    debugfs,
     prelude::*,
-    sync::Arc, //
+    sync::{
+        atomic::Atomic,
+        Arc, //
+    },
+    time::Delta,
 };
+use messages::Messages;
 use net::PacketHandler;
-use wire::DropReason;
 use work::Deferred;
 
 /// The AoE block major, shared with aoe.ko (`AOE_MAJOR`, aoe.h), so only one of the two
@@ -69,18 +86,23 @@ module! {
     params: {
         aoe_deadsecs: u32 {
             default: 180,
-            description: "Seconds a frame may go unanswered before its request fails (0: never)",
+            description: "Seconds a frame may go unanswered before its device goes down (0: never)",
         },
     },
 }
 
-/// The module state. Fields drop in order: the receive path goes before the disks' memory
-/// and the major, and `drop` removes the disks while the receive path still runs.
+/// The module state. Fields drop in order: the control nodes first, then the receive path,
+/// before the disks' memory and the major; `drop` removes the disks while the receive path
+/// still runs.
 struct Raoe {
+    /// `/dev/etherd/*`.
+    _nodes: ControlNodes,
     /// The AoE receive path; dropping it unregisters it.
     handler: PacketHandler<Discovery>,
-    /// Resends lost frames; stopped after the receive path.
+    /// Resends lost frames and queries every minute; stopped after the receive path.
     _ticker: Deferred<Ticker>,
+    /// debugfs `raoe/drops`.
+    _drops: Pin<KBox<debugfs::File<Arc<Discovery>>>>,
     /// The disks of the devices found.
     disks: Arc<Disks>,
     /// The block major.
@@ -92,30 +114,52 @@ impl kernel::Module for Raoe {
         let major = Major::register(AOE_MAJOR, c"aoe").inspect_err(|_| {
             pr_err!("block major {AOE_MAJOR} is taken: unload aoe.ko before loading raoe\n");
         })?;
-        let disks = Arc::pin_init(Disks::new(major.number()), GFP_KERNEL)?;
-        let discovery = Arc::pin_init(Discovery::new(disks.clone())?, GFP_KERNEL)?;
-        let handler = PacketHandler::register(wire::ETH_P_AOE, discovery)?;
-        let deadsecs = module_parameters::aoe_deadsecs.value();
-        let dead = match deadsecs {
-            0 => kernel::time::Delta::from_secs(i64::from(u32::MAX)),
-            secs => kernel::time::Delta::from_secs(i64::from(secs)),
+        let debugfs = debugfs::Dir::new(c"raoe");
+        let messages = Arc::pin_init(Messages::new()?, GFP_KERNEL)?;
+        let disks = Arc::pin_init(Disks::new(major.number(), debugfs.clone()), GFP_KERNEL)?;
+        let discovery =
+            Arc::pin_init(Discovery::new(disks.clone(), messages.clone())?, GFP_KERNEL)?;
+        let drops = KBox::pin_init(
+            debugfs.read_callback_file(
+                c"drops",
+                discovery.clone(),
+                &|discovery: &Arc<Discovery>, f| discovery.write_drops(f),
+            ),
+            GFP_KERNEL,
+        )?;
+        let handler = PacketHandler::register(wire::ETH_P_AOE, discovery.clone())?;
+        let dead = match module_parameters::aoe_deadsecs.value() {
+            0 => Delta::from_secs(i64::from(u32::MAX)),
+            secs => Delta::from_secs(i64::from(secs)),
         };
         let ticker = Deferred::periodic(
             Arc::new(
                 Ticker {
                     disks: disks.clone(),
+                    discovery: discovery.clone(),
                     dead,
+                    ticks: Atomic::new(0),
                 },
                 GFP_KERNEL,
             )?,
             disks::TICK_MS,
         )?;
         ticker.schedule();
-        handler.receiver().broadcast_query()?;
+        let nodes = ControlNodes::register(Arc::new(
+            Control {
+                discovery: discovery.clone(),
+                disks: disks.clone(),
+                messages,
+            },
+            GFP_KERNEL,
+        )?)?;
+        discovery.broadcast_query()?;
         pr_info!("loaded\n");
         Ok(Raoe {
+            _nodes: nodes,
             handler,
             _ticker: ticker,
+            _drops: drops,
             disks,
             _major: major,
         })
@@ -125,11 +169,7 @@ impl kernel::Module for Raoe {
 impl Drop for Raoe {
     fn drop(&mut self) {
         self.disks.close();
-        let discovery = self.handler.receiver();
-        let dropped: u64 = DropReason::ALL
-            .iter()
-            .map(|&reason| discovery.drops(reason))
-            .sum();
+        let dropped = self.handler.receiver().total_drops();
         pr_info!("unloaded; {dropped} malformed or unexpected frames were dropped\n");
     }
 }

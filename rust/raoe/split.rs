@@ -71,6 +71,22 @@ pub struct Frames {
     per_frame: u8,
 }
 
+impl Frames {
+    /// The one frame of a command without data, such as a flush.
+    pub fn single() -> Self {
+        Frames {
+            next: 0,
+            remaining: 1,
+            per_frame: 1,
+        }
+    }
+
+    /// Drops the frames not yet sent, when their request fails.
+    pub fn clear(&mut self) {
+        self.remaining = 0;
+    }
+}
+
 impl Iterator for Frames {
     type Item = (u64, u8);
 

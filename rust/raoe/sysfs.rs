@@ -16,8 +16,8 @@ pub(crate) struct DiskInfo {
     pub(crate) up: bool,
     /// The target's MAC address.
     pub(crate) mac: [u8; 6],
-    /// The local interface's name, NUL-padded.
-    pub(crate) netif: [u8; 16],
+    /// The local interfaces in use, comma-separated, NUL-padded.
+    pub(crate) netif: [u8; 64],
     /// The target's firmware version.
     pub(crate) firmware_version: u16,
     /// Data bytes per frame.

@@ -176,19 +176,21 @@ impl<S: BorrowMut<[TagSlot]>> TagTable<S> {
             .map(|slot| slot.current)
     }
 
-    /// Finds the frame a reply's tag answers and frees its slot.
+    /// Finds the frame a reply's tag answers, leaving it busy: a reply is checked against its
+    /// frame before it may complete it, so a forged or malformed reply cannot take a tag away
+    /// from the real one.
     ///
     /// The tag must be the current or the previous one of a busy slot; anything else, including
     /// a second reply to a frame already completed, is `DropReason::UnsolicitedTag`.
-    pub fn complete(&mut self, tag: u32) -> Result<TagMatch, DropReason> {
+    pub fn find(&self, tag: u32) -> Result<TagMatch, DropReason> {
         // This also keeps `NO_TAG`, which marks an empty field, from ever matching.
         if tag & TAG_RESERVED_BIT != 0 {
             return Err(DropReason::UnsolicitedTag);
         }
         let index = usize::try_from(tag & SLOT_MASK).map_err(|_| DropReason::UnsolicitedTag)?;
         let slot = self
-            .slots_mut()
-            .get_mut(index)
+            .slots()
+            .get(index)
             .filter(|slot| slot.busy())
             .ok_or(DropReason::UnsolicitedTag)?;
         let previous = if tag == slot.current {
@@ -198,12 +200,17 @@ impl<S: BorrowMut<[TagSlot]>> TagTable<S> {
         } else {
             return Err(DropReason::UnsolicitedTag);
         };
-        slot.free();
-        self.in_flight -= 1;
         Ok(TagMatch {
             slot: index,
             previous,
         })
+    }
+
+    /// Finds the frame a reply's tag answers, as [`TagTable::find`], and frees its slot.
+    pub fn complete(&mut self, tag: u32) -> Result<TagMatch, DropReason> {
+        let matched = self.find(tag)?;
+        self.release(matched.slot);
+        Ok(matched)
     }
 
     /// Frees `slot` without a reply, when its frame failed or its device went down.

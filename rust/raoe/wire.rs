@@ -71,6 +71,8 @@ pub const ATA_CMD_WRITE_EXT: u8 = 0x34;
 pub const ATA_CMD_IDENTIFY: u8 = 0xec;
 /// The ATA command FLUSH CACHE EXT.
 pub const ATA_CMD_FLUSH_EXT: u8 = 0xea;
+/// ATA FLUSH CACHE, for devices without FLUSH CACHE EXT.
+pub const ATA_CMD_FLUSH: u8 = 0xe7;
 
 /// The ATA status bit BSY.
 pub const ATA_STATUS_BUSY: u8 = 0x80;
@@ -124,11 +126,13 @@ pub enum DropReason {
     ShortData,
     /// The reply carries more data than the command asked for.
     ExcessData,
+    /// The response has the error flag set: logged to /dev/etherd/err, then dropped.
+    ErrorResponse,
 }
 
 impl DropReason {
     /// Every reason, in `index` order.
-    pub const ALL: [DropReason; 16] = [
+    pub const ALL: [DropReason; 17] = [
         DropReason::TooShort,
         DropReason::NotAoe,
         DropReason::UnsupportedVersion,
@@ -145,6 +149,7 @@ impl DropReason {
         DropReason::AtaError,
         DropReason::ShortData,
         DropReason::ExcessData,
+        DropReason::ErrorResponse,
     ];
 
     /// The number of reasons, for an array of counters.
@@ -174,6 +179,7 @@ impl DropReason {
             DropReason::AtaError => "ata_error",
             DropReason::ShortData => "short_data",
             DropReason::ExcessData => "excess_data",
+            DropReason::ErrorResponse => "error_response",
         }
     }
 
@@ -386,8 +392,9 @@ fn emit<const N: usize>(buf: &mut [u8], frame: &[u8; N]) -> Result<usize, BuildE
 /// A write's data goes right after the header, `sectors * 512` bytes, which the caller adds.
 /// Reads and writes use the LBA48 commands with the E flag on LBA48 devices, else the LBA28
 /// ones with `lba3 = (lba3 & 0x0f) | 0xe0` (aoecmd.c:331-363). IDENTIFY is sent as in
-/// aoecmd.c:1403-1406. A flush is FLUSH CACHE EXT with the E flag and no data; aoe.ko never
-/// sends one, and vblade v25 answers it with ABRT, as it knows only FLUSH CACHE (0xe7).
+/// aoecmd.c:1403-1406. A flush carries no data: FLUSH CACHE EXT with the E flag when `lba48`
+/// is set (the device reports FLUSH CACHE EXT), else FLUSH CACHE, as libata chooses; aoe.ko
+/// never sends one, and vblade v25 knows only FLUSH CACHE (0xe7).
 pub fn build_ata_request(buf: &mut [u8], request: &AtaRequest) -> Result<usize, BuildError> {
     let head = request_header(&request.header, CMD_ATA)?;
     let mut lba = [0; 8];
@@ -418,7 +425,8 @@ pub fn build_ata_request(buf: &mut [u8], request: &AtaRequest) -> Result<usize, 
             lba[3] = 0xa0;
             (0, 1, ATA_CMD_IDENTIFY)
         }
-        (AtaCommand::Flush, _) => (AFLAG_EXTENDED, 0, ATA_CMD_FLUSH_EXT),
+        (AtaCommand::Flush, true) => (AFLAG_EXTENDED, 0, ATA_CMD_FLUSH_EXT),
+        (AtaCommand::Flush, false) => (0, 0, ATA_CMD_FLUSH),
     };
     // The ATA argument: aflags, errfeat, scnt, cmdstat, lba0-lba5, two reserved bytes.
     let mut frame = [0; ATA_HEADER_LEN];

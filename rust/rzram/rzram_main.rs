@@ -2,10 +2,38 @@
 
 //! rzram: a compressing RAM block device for swap, the Rust counterpart of zram.
 //!
-//! This is the module shell: it loads and unloads. Devices, sysfs and the data path are not
-//! implemented yet.
+//! Devices `/dev/rzramN` store each page same-filled (one word), compressed (lzo, lzo-rle,
+//! lz4 or zstd) or raw in a zsmalloc pool, with zram's sysfs attributes and
+//! `/sys/class/rzram-control`.
 
-use kernel::prelude::*;
+/// Pages of one repeated word.
+pub mod same_fill;
+
+/// Where a page goes in the pool, and which pages a bio touches.
+pub mod placement;
+
+/// Parsing and formatting of the sysfs attributes.
+pub mod sysfs_text;
+
+#[path = "../kffi/bio_disk.rs"]
+mod bio_disk;
+#[path = "../kffi/compress.rs"]
+mod compress;
+#[path = "../kffi/wait_bit.rs"]
+mod wait_bit;
+#[path = "../kffi/zsmalloc.rs"]
+mod zsmalloc;
+
+mod control;
+mod device;
+mod sysfs;
+
+use control::Devices;
+use kernel::{
+    prelude::*,
+    sync::Arc, //
+};
+use sysfs::Control;
 
 module! {
     type: Rzram,
@@ -13,20 +41,30 @@ module! {
     authors: ["raoe developers"],
     description: "Compressed RAM block device for swap (Rust)",
     license: "GPL",
+    params: {
+        num_devices: u32 {
+            default: 1,
+            description: "Number of pre-created rzram devices",
+        },
+    },
 }
 
-/// The module state.
-struct Rzram;
+/// The module state. Fields drop in order: the control class goes before the devices.
+struct Rzram {
+    _control: Control,
+    _devices: Arc<Devices>,
+}
 
 impl kernel::Module for Rzram {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        pr_info!("loaded; no devices yet\n");
-        Ok(Rzram)
-    }
-}
-
-impl Drop for Rzram {
-    fn drop(&mut self) {
-        pr_info!("unloaded\n");
+        let devices = Arc::pin_init(Devices::new(), GFP_KERNEL)?;
+        for _ in 0..module_parameters::num_devices.value() {
+            devices.add()?;
+        }
+        let control = Control::register(devices.clone())?;
+        Ok(Rzram {
+            _control: control,
+            _devices: devices,
+        })
     }
 }

@@ -12,15 +12,22 @@ aoe_module() {
 	if [ "$DRIVER" = rust ]; then echo raoe; else echo aoe; fi
 }
 
-# aoe_setup IMAGE_MIB: veth0 (initiator) <-> veth1 (vblade), image of random data.
+# aoe_setup IMAGE_MIB [mtu=MTU] [MODULE_PARAMETER...]: veth0 (initiator) <-> veth1 (vblade),
+# image of random data, the initiator loaded with aoe_iflist=veth0 and the parameters given.
+# With mtu=, both ends get it before vblade starts (vblade sizes its frames from it at startup).
 aoe_setup() {
-	local mib=$1 i
+	local mib=$1 mtu= i
+	shift
+	case "${1:-}" in mtu=*) mtu=${1#mtu=}; shift ;; esac
 	ip link add veth0 type veth peer name veth1 || return 1
+	if [ -n "$mtu" ]; then
+		ip link set veth0 mtu "$mtu" && ip link set veth1 mtu "$mtu" || return 1
+	fi
 	ip link set veth0 up && ip link set veth1 up || return 1
 	dd if=/dev/urandom of=$AOE_IMG bs=1M count="$mib" status=none || return 1
 	vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 	AOE_VBLADE_PID=$!
-	modprobe "$(aoe_module)" aoe_iflist=veth0 || return 1
+	modprobe "$(aoe_module)" aoe_iflist=veth0 "$@" || return 1
 	for i in $(seq 1 150); do
 		[ -b "$AOE_DEV" ] && [ "$(cat "$AOE_SYS/state" 2>/dev/null)" = up ] && return 0
 		[ $((i % 20)) -eq 0 ] && aoe-discover
@@ -46,16 +53,22 @@ raoe_counter() {
 		sed -n "s/.*[;,] $1 \([0-9]*\).*/\1/p"
 }
 
-# One test point: raoe pinned pages for writes and the stack released every one of them.
+# raoe_stat NAME: a counter from raoe's debugfs stats of the device.
+raoe_stat() {
+	sed -n "s/^$1 \([0-9]*\)$/\1/p" "/sys/kernel/debug/raoe/e$AOE_SHELF.$AOE_SLOT/stats"
+}
+
+# check_pins_balance [NAME]: one test point (default pins-balance): raoe pinned pages for
+# writes and the stack released every one of them.
 check_pins_balance() {
-	local taken released
+	local name=${1:-pins-balance} taken released
 	diag "$(dmesg | grep -o "raoe: e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1)"
 	taken=$(raoe_counter "pins taken")
 	released=$(raoe_counter released)
 	if [ -n "$taken" ] && [ "$taken" -gt 0 ] && [ "$taken" = "$released" ]; then
-		pass pins-balance
+		pass "$name"
 	else
-		fail pins-balance "taken '$taken', released '$released'"
+		fail "$name" "taken '$taken', released '$released'"
 	fi
 }
 
@@ -104,4 +117,61 @@ wait_dmesg() {
 		sleep 0.2
 	done
 	echo "$lines"
+}
+
+# --- Scenario helpers (aoe-fs, aoe-failover) ---
+
+# aoe_now: seconds since boot, to the hundredth; aoe_since START: seconds elapsed since START.
+aoe_now() {
+	cut -d' ' -f1 /proc/uptime
+}
+aoe_since() {
+	awk -v s="$1" '{ printf "%.2f", $1 - s }' /proc/uptime
+}
+
+# The target aoe_setup started: killed like a crash (SIGKILL), restarted with the same arguments.
+aoe_vblade_kill() {
+	kill -9 "$AOE_VBLADE_PID" 2>/dev/null
+	wait "$AOE_VBLADE_PID" 2>/dev/null
+}
+aoe_vblade_restart() {
+	vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >>/tmp/vblade.log 2>&1 &
+	AOE_VBLADE_PID=$!
+}
+
+# aoe_state_is eS.N WORD: the device's sysfs state has WORD as one of its comma-separated words
+# ("down", "down,closewait", "up,kickme"...).
+aoe_state_is() {
+	local state
+	state=$(cat "/sys/block/etherd!$1/state" 2>/dev/null) || return 1
+	[[ ",$state," == *",$2,"* ]]
+}
+
+# aoe_wait_up eS.N [SECONDS]: waits (default 20 s) for /dev/etherd/eS.N with state exactly "up".
+aoe_wait_up() {
+	local i
+	for i in $(seq 1 $((${2:-20} * 5))); do
+		[ -b "/dev/etherd/$1" ] && [ "$(cat "/sys/block/etherd!$1/state" 2>/dev/null)" = up ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# aoe_dio_verify DEV DEV_OFFSET IMG_OFFSET SRC [BS]: writes file SRC to block device DEV at byte
+# DEV_OFFSET with O_DIRECT in BS-byte writes (default 1 MiB; SRC's size a multiple of it), reads
+# it back with O_DIRECT and from the target's image at byte IMG_OFFSET. Succeeds when all three
+# agree; otherwise prints the three checksums.
+aoe_dio_verify() {
+	local dev=$1 off=$2 img_off=$3 src=$4 bs=${5:-1048576} size want got img
+	size=$(stat -c %s "$src")
+	want=$(md5 "$src")
+	if ! dd if="$src" of="$dev" bs="$bs" seek="$off" oflag=direct,seek_bytes status=none; then
+		echo "dd oflag=direct to $dev at $off failed"
+		return 1
+	fi
+	got=$(dd if="$dev" bs=1M skip="$off" count="$size" iflag=direct,skip_bytes,count_bytes status=none | md5sum | cut -d' ' -f1)
+	img=$(dd if=$AOE_IMG bs=1M skip="$img_off" count="$size" iflag=skip_bytes,count_bytes status=none | md5sum | cut -d' ' -f1)
+	[ "$got" = "$want" ] && [ "$img" = "$want" ] && return 0
+	echo "$dev at $off: src $want, device $got, image $img"
+	return 1
 }

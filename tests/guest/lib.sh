@@ -8,7 +8,7 @@ RESULTS=/tmp/ktap.results
 : >"$RESULTS"
 
 diag() {
-	echo "# $*"
+	printf '%s\n' "$*" | sed 's/^/# /'
 }
 
 # Runs a command with its output shown as diagnostics; returns its status.

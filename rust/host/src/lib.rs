@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! raoe's pure logic, built for the host so that `cargo test` and the fuzzer exercise the very
-//! files the kernel module compiles.
+//! The pure logic of raoe and rzram, built for the host so that `cargo test` and the fuzzer
+//! exercise the very files the kernel modules compile.
 //!
 //! The lints below go beyond the kernel's: they catch, at build time, indexing and arithmetic
 //! that could panic in the module.
@@ -41,3 +41,19 @@ pub mod split;
 /// Parsing what users write to /dev/etherd.
 #[path = "../../raoe/names.rs"]
 pub mod names;
+
+/// Choosing each frame's target.
+#[path = "../../raoe/paths.rs"]
+pub mod paths;
+
+/// rzram: pages of one repeated word.
+#[path = "../../rzram/same_fill.rs"]
+pub mod same_fill;
+
+/// rzram: where a page goes in the pool, and which pages a bio touches.
+#[path = "../../rzram/placement.rs"]
+pub mod placement;
+
+/// rzram: parsing and formatting of the sysfs attributes.
+#[path = "../../rzram/sysfs_text.rs"]
+pub mod sysfs_text;

@@ -29,6 +29,18 @@ fn vblade_lba48_identify() {
 }
 
 #[test]
+fn flush_ext_follows_word_83() {
+    // vblade sets 0x5400: valid, LBA48, no FLUSH CACHE EXT, so flushes use FLUSH CACHE.
+    let mut id = vblade_identify(1 << 20, true);
+    assert!(!Identity::parse(&id).unwrap().flush_ext);
+    id[166..168].copy_from_slice(&0x7400u16.to_le_bytes());
+    assert!(Identity::parse(&id).unwrap().flush_ext);
+    // A word 83 whose bits 15:14 are not 01 is not valid, whatever its bit 13.
+    id[166..168].copy_from_slice(&0xffffu16.to_le_bytes());
+    assert!(!Identity::parse(&id).unwrap().flush_ext);
+}
+
+#[test]
 fn hdio_identity_swaps_only_the_strings() {
     let id = vblade_identify(1 << 20, true);
     let identity = Identity::parse(&id).unwrap();

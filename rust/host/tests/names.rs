@@ -129,3 +129,18 @@ fn interface_list_limits() {
         Some(InterfaceListError::TooLong)
     );
 }
+
+#[test]
+fn name_lists_are_unique_and_cut_to_fit() {
+    let mut buf = [0u8; 16];
+    let mut list = NameList::new(&mut buf);
+    list.add(b"veth0");
+    list.add(b"veth2");
+    list.add(b"veth0");
+    list.add(b"toolong");
+    list.add(b"eth1");
+    assert_eq!(until_nul(&buf), b"veth0,veth2,eth1");
+    let mut small = [0u8; 4];
+    NameList::new(&mut small).add(b"veth0");
+    assert_eq!(until_nul(&small), b"");
+}

@@ -56,6 +56,23 @@ fn reply_completes_once() {
 }
 
 #[test]
+fn find_leaves_the_frame_in_flight() {
+    let mut tags = table(8);
+    let (slot, tag) = tags.allocate().unwrap();
+    let found = Ok(TagMatch {
+        slot,
+        previous: false,
+    });
+    // A reply that fails its checks after `find` must leave the tag to the real reply.
+    assert_eq!(tags.find(tag), found);
+    assert_eq!(tags.find(tag), found);
+    assert_eq!(tags.in_flight(), 1);
+    assert_eq!(tags.current_tag(slot), Some(tag));
+    assert_eq!(tags.complete(tag), found);
+    assert_eq!(tags.find(tag), Err(DropReason::UnsolicitedTag));
+}
+
+#[test]
 fn retransmission_gets_a_new_tag_and_the_old_one_still_counts() {
     let mut tags = table(8);
     let (slot, first) = tags.allocate().unwrap();

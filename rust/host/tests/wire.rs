@@ -95,10 +95,16 @@ fn identify_and_flush_layout() {
     assert_eq!(identify[26], 1);
     assert_eq!(identify[27], ATA_CMD_IDENTIFY);
     assert_eq!(&identify[28..34], &[0, 0, 0, 0xa0, 0, 0]);
+    let flush_ext = build(&request(AtaCommand::Flush, 99, 9, true));
+    assert_eq!(flush_ext[24], AFLAG_EXTENDED);
+    assert_eq!(flush_ext[26], 0);
+    assert_eq!(flush_ext[27], ATA_CMD_FLUSH_EXT);
+    assert_eq!(&flush_ext[28..36], &[0; 8]);
+    // Without FLUSH CACHE EXT (vblade), FLUSH CACHE without the E flag.
     let flush = build(&request(AtaCommand::Flush, 99, 9, false));
-    assert_eq!(flush[24], AFLAG_EXTENDED);
+    assert_eq!(flush[24], 0);
     assert_eq!(flush[26], 0);
-    assert_eq!(flush[27], ATA_CMD_FLUSH_EXT);
+    assert_eq!(flush[27], ATA_CMD_FLUSH);
     assert_eq!(&flush[28..36], &[0; 8]);
 }
 
@@ -569,6 +575,12 @@ fn every_drop_reason_is_reachable() {
         if let Err(reason) = parse_response(&frame) {
             seen[reason.index()] = true;
         }
+    }
+    // The driver drops a response with the error flag, once logged, as ErrorResponse.
+    let mut error = ata.clone();
+    error[14] |= FLAG_ERROR;
+    if let Ok(Response::Error { .. }) = parse_response(&error) {
+        seen[DropReason::ErrorResponse.index()] = true;
     }
     let mut table = TagTable::new([TagSlot::EMPTY; 4], 0);
     if let Err(reason) = table.complete(1) {

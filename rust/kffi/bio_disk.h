@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thin C glue for a bio-based RAM disk driven from Rust: the gendisk with its queue limits and
+ * fops, and the bio accessors that are static inlines or macros in C.
+ */
+#ifndef KFFI_BIO_DISK_H
+#define KFFI_BIO_DISK_H
+
+#include <linux/types.h>
+
+struct attribute_group;
+struct bio;
+struct gendisk;
+struct page;
+struct kffi_bio_disk;
+
+struct kffi_bio_disk_ops {
+	void (*submit_bio)(void *ctx, struct bio *bio);
+	/* Called with swap_lock held: must not sleep. */
+	void (*swap_slot_free_notify)(void *ctx, unsigned long index);
+};
+
+/*
+ * A disk of PAGE_SIZE blocks with stable writes, synchronous I/O, discard and write-zeroes,
+ * named `name` and not yet visible; groups are its sysfs attributes (may be NULL).
+ */
+struct kffi_bio_disk *kffi_bio_disk_alloc(const char *name, const struct kffi_bio_disk_ops *ops,
+					  void *ctx, const struct attribute_group **groups);
+int kffi_bio_disk_add(struct kffi_bio_disk *disk);
+void kffi_bio_disk_free(struct kffi_bio_disk *disk);
+
+/* Our disk behind a gendisk (in sysfs callbacks), and the ctx given at allocation. */
+struct kffi_bio_disk *kffi_bio_disk_of(struct gendisk *disk);
+void *kffi_bio_disk_ctx(struct kffi_bio_disk *disk);
+
+/* Refuses opens until released; -EBUSY when the disk is open or already claimed. */
+int kffi_bio_disk_claim(struct kffi_bio_disk *disk);
+void kffi_bio_disk_release(struct kffi_bio_disk *disk);
+/* Writes back and waits for the disk's dirty page cache. */
+void kffi_bio_disk_sync(struct kffi_bio_disk *disk);
+void kffi_bio_disk_set_capacity(struct kffi_bio_disk *disk, u64 sectors);
+
+enum kffi_bio_op {
+	KFFI_BIO_READ,
+	KFFI_BIO_WRITE,
+	KFFI_BIO_DISCARD,
+	KFFI_BIO_WRITE_ZEROES,
+	KFFI_BIO_OTHER,
+};
+
+/* Where an iteration over a bio's data stands (the fields of a struct bvec_iter). */
+struct kffi_bio_iter {
+	u64 sector;
+	u32 size;
+	u32 idx;
+	u32 offset;
+};
+
+/* One piece of a bio's data within one page. */
+struct kffi_bio_seg {
+	struct page *page;
+	u32 offset;
+	u32 len;
+	u64 sector;
+};
+
+int kffi_bio_op(struct bio *bio);
+void kffi_bio_iter_start(struct bio *bio, struct kffi_bio_iter *iter);
+/*
+ * Fills seg with the next piece of data, which crosses no page boundary in memory nor on the
+ * disk, and advances past it; returns false at the end and for bios without data.
+ */
+bool kffi_bio_iter_next(struct bio *bio, struct kffi_bio_iter *iter, struct kffi_bio_seg *seg);
+void kffi_bio_end(struct bio *bio, int err);
+
+/* Copies a piece's bytes out of, or into, its page. */
+void kffi_bio_seg_read(const struct kffi_bio_seg *seg, void *dst);
+void kffi_bio_seg_write(const struct kffi_bio_seg *seg, const void *src);
+
+#endif

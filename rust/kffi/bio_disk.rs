@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A bio-based disk driven from Rust and the bios it receives, over `bio_disk.c`.
+//!
+//! 7.3's `kernel::block` only builds blk-mq disks: no `submit_bio`, no bio data access, no
+//! stable-writes or discard limits, no `swap_slot_free_notify`, no capacity change after adding.
+//!
+//! C headers: [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h),
+//! [`include/linux/bio.h`](srctree/include/linux/bio.h).
+
+use core::{
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ptr::NonNull, //
+};
+use kernel::{
+    ffi::{
+        c_char,
+        c_int,
+        c_ulong,
+        c_void, //
+    },
+    prelude::*,
+    sync::Arc, //
+};
+
+/// `struct bio`, only ever behind a pointer.
+#[repr(C)]
+struct RawBio {
+    _private: [u8; 0],
+}
+
+/// `struct kffi_bio_disk`, only ever behind a pointer.
+#[repr(C)]
+pub(crate) struct RawDisk {
+    _private: [u8; 0],
+}
+
+/// `struct page`, only ever behind a pointer.
+#[repr(C)]
+struct RawPage {
+    _private: [u8; 0],
+}
+
+/// A NULL-terminated array of `struct attribute_group` pointers, defined in C.
+#[repr(C)]
+pub(crate) struct AttributeGroups {
+    _private: [u8; 0],
+}
+
+/// `struct kffi_bio_disk_ops`.
+#[repr(C)]
+struct RawOps {
+    submit_bio: unsafe extern "C" fn(ctx: *mut c_void, bio: *mut RawBio),
+    swap_slot_free_notify: unsafe extern "C" fn(ctx: *mut c_void, index: c_ulong),
+}
+
+/// `struct kffi_bio_iter`.
+#[repr(C)]
+#[derive(Default)]
+struct RawIter {
+    sector: u64,
+    size: u32,
+    idx: u32,
+    offset: u32,
+}
+
+/// `struct kffi_bio_seg`.
+#[repr(C)]
+struct RawSeg {
+    page: *mut RawPage,
+    offset: u32,
+    len: u32,
+    sector: u64,
+}
+
+extern "C" {
+    fn kffi_bio_disk_alloc(
+        name: *const c_char,
+        ops: *const RawOps,
+        ctx: *mut c_void,
+        groups: *const AttributeGroups,
+    ) -> *mut RawDisk;
+    fn kffi_bio_disk_add(disk: *mut RawDisk) -> c_int;
+    fn kffi_bio_disk_free(disk: *mut RawDisk);
+    fn kffi_bio_disk_ctx(disk: *mut RawDisk) -> *mut c_void;
+    fn kffi_bio_disk_claim(disk: *mut RawDisk) -> c_int;
+    fn kffi_bio_disk_release(disk: *mut RawDisk);
+    fn kffi_bio_disk_sync(disk: *mut RawDisk);
+    fn kffi_bio_disk_set_capacity(disk: *mut RawDisk, sectors: u64);
+    fn kffi_bio_op(bio: *mut RawBio) -> c_int;
+    fn kffi_bio_iter_start(bio: *mut RawBio, iter: *mut RawIter);
+    fn kffi_bio_iter_next(bio: *mut RawBio, iter: *mut RawIter, seg: *mut RawSeg) -> bool;
+    fn kffi_bio_end(bio: *mut RawBio, err: c_int);
+    fn kffi_bio_seg_read(seg: *const RawSeg, dst: *mut c_void);
+    fn kffi_bio_seg_write(seg: *const RawSeg, src: *const c_void);
+}
+
+/// What a bio asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Op {
+    /// Read data.
+    Read,
+    /// Write data.
+    Write,
+    /// Forget the data of a range.
+    Discard,
+    /// Make a range read as zeros.
+    WriteZeroes,
+    /// Anything else (flush, ...).
+    Other,
+}
+
+/// A bio the driver owns: it ends exactly once, with [`Bio::end`] or, if the driver drops it,
+/// with an I/O error.
+///
+/// # Invariants
+///
+/// `raw` is a bio handed to `submit_bio` that has not been ended.
+pub(crate) struct Bio {
+    raw: NonNull<RawBio>,
+}
+
+impl Bio {
+    /// What the bio asks for.
+    pub(crate) fn op(&self) -> Op {
+        // SAFETY: By the type invariant `raw` is a live bio.
+        match unsafe { kffi_bio_op(self.raw.as_ptr()) } {
+            0 => Op::Read,
+            1 => Op::Write,
+            2 => Op::Discard,
+            3 => Op::WriteZeroes,
+            _ => Op::Other,
+        }
+    }
+
+    fn start(&self) -> RawIter {
+        let mut iter = RawIter::default();
+        // SAFETY: By the type invariant `raw` is live; `iter` is writable.
+        unsafe { kffi_bio_iter_start(self.raw.as_ptr(), &mut iter) };
+        iter
+    }
+
+    /// The first sector and the length in bytes.
+    pub(crate) fn range(&self) -> (u64, u32) {
+        let iter = self.start();
+        (iter.sector, iter.size)
+    }
+
+    /// The bio's data, in pieces that cross no page boundary in memory nor on the disk (none
+    /// for bios without data, such as discards).
+    pub(crate) fn segments(&self) -> Segments<'_> {
+        Segments {
+            bio: self,
+            iter: self.start(),
+        }
+    }
+
+    /// Ends the bio with `result`.
+    pub(crate) fn end(self, result: Result) {
+        let this = ManuallyDrop::new(self);
+        let err = result.err().map_or(0, |err| err.to_errno());
+        // SAFETY: By the type invariant the bio has not been ended; `this` is not dropped, so
+        // it is not ended again.
+        unsafe { kffi_bio_end(this.raw.as_ptr(), err) };
+    }
+}
+
+impl Drop for Bio {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the bio has not been ended; a bio the driver lets go
+        // must still end, or its submitter waits forever.
+        unsafe { kffi_bio_end(self.raw.as_ptr(), EIO.to_errno()) };
+    }
+}
+
+/// The pieces of a bio's data, see [`Bio::segments`].
+pub(crate) struct Segments<'a> {
+    bio: &'a Bio,
+    iter: RawIter,
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Segment<'a>;
+
+    fn next(&mut self) -> Option<Segment<'a>> {
+        let mut raw = RawSeg {
+            page: core::ptr::null_mut(),
+            offset: 0,
+            len: 0,
+            sector: 0,
+        };
+        // SAFETY: By the type invariant of `Bio` the bio is live; `iter` was started on it and
+        // `raw` is writable.
+        let more = unsafe { kffi_bio_iter_next(self.bio.raw.as_ptr(), &mut self.iter, &mut raw) };
+        more.then_some(Segment {
+            raw,
+            _bio: PhantomData,
+        })
+    }
+}
+
+/// One piece of a bio's data within one page, valid while the bio is.
+pub(crate) struct Segment<'a> {
+    raw: RawSeg,
+    _bio: PhantomData<&'a Bio>,
+}
+
+impl Segment<'_> {
+    /// The disk sector the piece starts at.
+    pub(crate) fn sector(&self) -> u64 {
+        self.raw.sector
+    }
+
+    /// The length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.raw.len as usize
+    }
+
+    /// Copies the piece's bytes into the start of `dst`.
+    ///
+    /// # Panics
+    ///
+    /// When `dst` is shorter than the piece.
+    pub(crate) fn read_into(&self, dst: &mut [u8]) {
+        assert!(dst.len() >= self.len());
+        // SAFETY: The piece lies within one page the live bio holds, and `dst` has room for
+        // it.
+        unsafe { kffi_bio_seg_read(&self.raw, dst.as_mut_ptr().cast()) };
+    }
+
+    /// Copies the start of `src` into the piece.
+    ///
+    /// # Panics
+    ///
+    /// When `src` is shorter than the piece.
+    pub(crate) fn write_from(&self, src: &[u8]) {
+        assert!(src.len() >= self.len());
+        // SAFETY: The piece lies within one page the live bio holds, and `src` has as many
+        // bytes.
+        unsafe { kffi_bio_seg_write(&self.raw, src.as_ptr().cast()) };
+    }
+}
+
+/// What a [`BioDisk`] calls.
+pub(crate) trait BioOps: Send + Sync {
+    /// Takes a bio of the disk; may sleep.
+    fn submit_bio(&self, bio: Bio);
+
+    /// Swap no longer uses the page at `index`; called under a spinlock, must not sleep.
+    fn swap_slot_free_notify(&self, index: u64);
+}
+
+/// Operations on a live disk, from its owner or from one of its sysfs callbacks.
+///
+/// # Invariants
+///
+/// `raw` is a live disk allocated by [`BioDisk<T>`] for as long as `'a`.
+pub(crate) struct DiskRef<'a, T: BioOps> {
+    raw: NonNull<RawDisk>,
+    _ctx: PhantomData<&'a T>,
+}
+
+impl<'a, T: BioOps> DiskRef<'a, T> {
+    /// The disk behind a `struct kffi_bio_disk` pointer that C passes to a sysfs callback.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is a disk allocated by a [`BioDisk<T>`] whose sysfs callback is running for all
+    /// of `'a` (removing the disk waits for it).
+    pub(crate) unsafe fn from_raw(raw: *mut RawDisk) -> Option<Self> {
+        // INVARIANT: The caller guarantees the disk lives for `'a`.
+        NonNull::new(raw).map(|raw| Self {
+            raw,
+            _ctx: PhantomData,
+        })
+    }
+
+    /// What the disk calls.
+    pub(crate) fn ops(&self) -> &'a T {
+        // SAFETY: By the type invariant `raw` is live; its ctx is the `T` of the `BioDisk`,
+        // which outlives the disk.
+        unsafe { &*kffi_bio_disk_ctx(self.raw.as_ptr()).cast::<T>() }
+    }
+
+    /// Refuses opens until [`DiskRef::release`]; fails with `EBUSY` when the disk is open or
+    /// already claimed.
+    pub(crate) fn claim(&self) -> Result {
+        // SAFETY: By the type invariant `raw` is live.
+        kernel::error::to_result(unsafe { kffi_bio_disk_claim(self.raw.as_ptr()) })
+    }
+
+    /// Allows opens again after [`DiskRef::claim`].
+    pub(crate) fn release(&self) {
+        // SAFETY: By the type invariant `raw` is live.
+        unsafe { kffi_bio_disk_release(self.raw.as_ptr()) };
+    }
+
+    /// Writes back the disk's dirty page cache and waits for it.
+    pub(crate) fn sync(&self) {
+        // SAFETY: By the type invariant `raw` is live.
+        unsafe { kffi_bio_disk_sync(self.raw.as_ptr()) };
+    }
+
+    /// Sets the capacity and tells user space.
+    pub(crate) fn set_capacity(&self, sectors: u64) {
+        // SAFETY: By the type invariant `raw` is live.
+        unsafe { kffi_bio_disk_set_capacity(self.raw.as_ptr(), sectors) };
+    }
+}
+
+/// A bio-based disk of 4 KiB blocks with stable writes, synchronous I/O, discard and
+/// write-zeroes, whose bios go to a [`BioOps`]; dropping it removes the disk after its bios in
+/// flight and sysfs callbacks have finished.
+///
+/// # Invariants
+///
+/// `raw` was returned by `kffi_bio_disk_alloc` with `RAW_OPS` of `T` and the address of `*_ops` as
+/// context, and is freed only by `drop`, before `_ops`.
+pub(crate) struct BioDisk<T: BioOps> {
+    raw: NonNull<RawDisk>,
+    _ops: Arc<T>,
+}
+
+// SAFETY: The disk may be added and freed from any process context; `T` is `Send + Sync`.
+unsafe impl<T: BioOps> Send for BioDisk<T> {}
+// SAFETY: `&BioDisk` allows operations that the block layer serialises itself.
+unsafe impl<T: BioOps> Sync for BioDisk<T> {}
+
+impl<T: BioOps> BioDisk<T> {
+    const RAW_OPS: &'static RawOps = &RawOps {
+        submit_bio: Self::submit_bio,
+        swap_slot_free_notify: Self::swap_slot_free_notify,
+    };
+
+    /// Allocates a disk named `name` (not yet visible, capacity 0) whose bios go to `ops`.
+    pub(crate) fn new(
+        name: &CStr,
+        ops: Arc<T>,
+        groups: Option<&'static AttributeGroups>,
+    ) -> Result<Self> {
+        let ctx = Arc::as_ptr(&ops).cast_mut().cast::<c_void>();
+        let groups = groups.map_or(core::ptr::null(), core::ptr::from_ref);
+        // SAFETY: The name is copied; `RAW_OPS` is static; its callbacks treat `ctx` as a `T`, which the returned value keeps alive until the disk
+        // is freed; `groups` is null or a static NULL-terminated array.
+        let raw = unsafe { kffi_bio_disk_alloc(name.as_char_ptr(), Self::RAW_OPS, ctx, groups) };
+        let raw = kernel::error::from_err_ptr(raw)?;
+        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
+        // INVARIANT: `raw` is fresh, with `ops`'s address as context.
+        Ok(Self { raw, _ops: ops })
+    }
+
+    /// Makes the disk visible.
+    pub(crate) fn add(&self) -> Result {
+        // SAFETY: By the type invariant `raw` is a live disk.
+        kernel::error::to_result(unsafe { kffi_bio_disk_add(self.raw.as_ptr()) })
+    }
+
+    /// Operations on the disk.
+    pub(crate) fn as_ref(&self) -> DiskRef<'_, T> {
+        // INVARIANT: `raw` lives as long as `self`.
+        DiskRef {
+            raw: self.raw,
+            _ctx: PhantomData,
+        }
+    }
+
+    /// The `submit_bio` callback.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given at allocation and `bio` a bio of this disk handed over.
+    unsafe extern "C" fn submit_bio(ctx: *mut c_void, bio: *mut RawBio) {
+        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
+        let ops = unsafe { &*ctx.cast::<T>() };
+        if let Some(raw) = NonNull::new(bio) {
+            // INVARIANT: The block layer hands `raw` over, not yet ended.
+            ops.submit_bio(Bio { raw });
+        }
+    }
+
+    /// The `swap_slot_free_notify` callback.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context given at allocation.
+    unsafe extern "C" fn swap_slot_free_notify(ctx: *mut c_void, index: c_ulong) {
+        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
+        let ops = unsafe { &*ctx.cast::<T>() };
+        ops.swap_slot_free_notify(index as u64);
+    }
+}
+
+impl<T: BioOps> Drop for BioDisk<T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `raw` is live; freeing it waits for its bios and sysfs
+        // callbacks, after which `_ops` may go.
+        unsafe { kffi_bio_disk_free(self.raw.as_ptr()) };
+    }
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The page compressors of lib/ (lzo, lzo-rle, lz4, zstd), over `compress.c`.
+//!
+//! C headers: [`include/linux/lzo.h`](srctree/include/linux/lzo.h),
+//! [`include/linux/lz4.h`](srctree/include/linux/lz4.h),
+//! [`include/linux/zstd.h`](srctree/include/linux/zstd.h).
+
+use core::ptr::NonNull;
+use kernel::{
+    ffi::{
+        c_int,
+        c_uint,
+        c_void, //
+    },
+    prelude::*,
+};
+
+/// `struct kffi_comp`, only ever behind a pointer.
+#[repr(C)]
+struct RawComp {
+    _private: [u8; 0],
+}
+
+extern "C" {
+    fn kffi_comp_alloc(algo: c_int) -> *mut RawComp;
+    fn kffi_comp_free(comp: *mut RawComp);
+    fn kffi_comp_compress(
+        comp: *mut RawComp,
+        src: *const c_void,
+        src_len: c_uint,
+        dst: *mut c_void,
+        dst_cap: c_uint,
+    ) -> c_int;
+    fn kffi_comp_decompress(
+        comp: *mut RawComp,
+        src: *const c_void,
+        src_len: c_uint,
+        dst: *mut c_void,
+        dst_len: c_uint,
+    ) -> c_int;
+}
+
+/// A compression algorithm (`enum kffi_comp_algo`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Algorithm {
+    /// LZO1X-1.
+    Lzo = 0,
+    /// LZO1X-1 with run-length encoding of zeros.
+    LzoRle = 1,
+    /// LZ4 at the default acceleration.
+    Lz4 = 2,
+    /// Zstandard at the default level.
+    Zstd = 3,
+}
+
+impl Algorithm {
+    /// Every algorithm, in zram's order (`zcomp.c` `backends[]`).
+    pub(crate) const ALL: [Algorithm; 4] = [
+        Algorithm::LzoRle,
+        Algorithm::Lzo,
+        Algorithm::Lz4,
+        Algorithm::Zstd,
+    ];
+
+    /// The name zram uses for it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Algorithm::Lzo => "lzo",
+            Algorithm::LzoRle => "lzo-rle",
+            Algorithm::Lz4 => "lz4",
+            Algorithm::Zstd => "zstd",
+        }
+    }
+}
+
+/// An algorithm with its working memory; freed on drop.
+///
+/// # Invariants
+///
+/// `raw` was returned by `kffi_comp_alloc` and is freed only by `drop`.
+pub(crate) struct Compressor {
+    raw: NonNull<RawComp>,
+}
+
+// SAFETY: The working memory may be used and freed from any thread, one at a time (`&mut`).
+unsafe impl Send for Compressor {}
+
+impl Compressor {
+    /// Allocates the working memory of `algorithm`.
+    pub(crate) fn new(algorithm: Algorithm) -> Result<Self> {
+        // SAFETY: Any algorithm value is accepted.
+        let raw = unsafe { kffi_comp_alloc(algorithm as c_int) };
+        // INVARIANT: `raw` is fresh, if not null.
+        Ok(Self {
+            raw: NonNull::new(raw).ok_or(ENOMEM)?,
+        })
+    }
+
+    /// Compresses `src` into `dst`, which must hold at least twice as many bytes; returns the
+    /// compressed length.
+    pub(crate) fn compress(&mut self, src: &[u8], dst: &mut [u8]) -> Result<usize> {
+        let src_len = c_uint::try_from(src.len())?;
+        let dst_cap = c_uint::try_from(dst.len())?;
+        // SAFETY: By the type invariant `raw` is live and `&mut self` makes this its only
+        // user; `src` and `dst` are valid for their lengths, and `compress.c` refuses a `dst`
+        // smaller than the algorithm's worst case.
+        let ret = unsafe {
+            kffi_comp_compress(
+                self.raw.as_ptr(),
+                src.as_ptr().cast(),
+                src_len,
+                dst.as_mut_ptr().cast(),
+                dst_cap,
+            )
+        };
+        usize::try_from(ret).map_err(|_| Error::from_errno(ret))
+    }
+
+    /// Decompresses `src` into `dst`; fails unless exactly `dst.len()` bytes come out.
+    pub(crate) fn decompress(&mut self, src: &[u8], dst: &mut [u8]) -> Result {
+        let src_len = c_uint::try_from(src.len())?;
+        let dst_len = c_uint::try_from(dst.len())?;
+        // SAFETY: By the type invariant `raw` is live and `&mut self` makes this its only
+        // user; `src` and `dst` are valid for their lengths and the decompressors are bounded
+        // by them.
+        let ret = unsafe {
+            kffi_comp_decompress(
+                self.raw.as_ptr(),
+                src.as_ptr().cast(),
+                src_len,
+                dst.as_mut_ptr().cast(),
+                dst_len,
+            )
+        };
+        kernel::error::to_result(ret)
+    }
+}
+
+impl Drop for Compressor {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `raw` is live and not used after this.
+        unsafe { kffi_comp_free(self.raw.as_ptr()) };
+    }
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Words whose bit 0 is a sleeping lock guarding the other bits, over `wait_bit.c`: one word
+//! per lock, as zram's slot lock, where 7.3's Rust locks need a whole `struct mutex`. A
+//! [`BitLockClass`] gives a family of them one lockdep class.
+//!
+//! C header: [`include/linux/wait_bit.h`](srctree/include/linux/wait_bit.h).
+
+use core::ptr::NonNull;
+use kernel::{
+    ffi::c_ulong,
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
+};
+
+/// `struct kffi_bit_lock_class`, only ever behind a pointer.
+#[repr(C)]
+struct RawClass {
+    _private: [u8; 0],
+}
+
+extern "C" {
+    fn kffi_bit_lock_class_alloc() -> *mut RawClass;
+    fn kffi_bit_lock_class_free(class: *mut RawClass);
+    fn kffi_bit_lock(class: *mut RawClass, word: *mut c_ulong);
+    fn kffi_bit_trylock(class: *mut RawClass, word: *mut c_ulong) -> bool;
+    fn kffi_bit_unlock(class: *mut RawClass, word: *mut c_ulong);
+}
+
+/// The lock bit.
+const LOCKED: c_ulong = 1;
+
+/// The lockdep class of a family of [`BitLocked`] words, none of which is taken while holding
+/// another; freed on drop.
+///
+/// # Invariants
+///
+/// `raw` was returned by `kffi_bit_lock_class_alloc` and is freed only by `drop`.
+pub(crate) struct BitLockClass {
+    raw: NonNull<RawClass>,
+}
+
+// SAFETY: The class is only read by lockdep, from any thread.
+unsafe impl Send for BitLockClass {}
+// SAFETY: The class is only read by lockdep, from any thread.
+unsafe impl Sync for BitLockClass {}
+
+impl BitLockClass {
+    /// A new class.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: No preconditions.
+        let raw = unsafe { kffi_bit_lock_class_alloc() };
+        // INVARIANT: `raw` is fresh, if not null.
+        Ok(Self {
+            raw: NonNull::new(raw).ok_or(ENOMEM)?,
+        })
+    }
+}
+
+impl Drop for BitLockClass {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `raw` is live; no lock of the class is held, since
+        // guards borrow the class.
+        unsafe { kffi_bit_lock_class_free(self.raw.as_ptr()) };
+    }
+}
+
+/// A value with bit 0 clear, guarded by a lock in bit 0 of the same word.
+///
+/// # Invariants
+///
+/// The value bits change only while bit 0 is held, and only through a [`BitGuard`].
+pub(crate) struct BitLocked {
+    word: Atomic<c_ulong>,
+}
+
+impl BitLocked {
+    /// An unlocked word holding 0.
+    pub(crate) const fn new() -> Self {
+        Self {
+            word: Atomic::new(0),
+        }
+    }
+
+    /// Locks the word, sleeping while another task holds it.
+    pub(crate) fn lock<'a>(&'a self, class: &'a BitLockClass) -> BitGuard<'a> {
+        // SAFETY: `class` is live; `word` is a valid, aligned `unsigned long` that lives as
+        // long as `self`.
+        unsafe { kffi_bit_lock(class.raw.as_ptr(), self.word.as_ptr()) };
+        BitGuard {
+            locked: self,
+            class,
+        }
+    }
+
+    /// Locks the word if it is free; never sleeps.
+    pub(crate) fn try_lock<'a>(&'a self, class: &'a BitLockClass) -> Option<BitGuard<'a>> {
+        // SAFETY: `class` is live; `word` is a valid, aligned `unsigned long` that lives as
+        // long as `self`.
+        let taken = unsafe { kffi_bit_trylock(class.raw.as_ptr(), self.word.as_ptr()) };
+        taken.then_some(BitGuard {
+            locked: self,
+            class,
+        })
+    }
+
+    /// The value, for an owner with exclusive access (no lock needed).
+    pub(crate) fn get_mut(&mut self) -> c_ulong {
+        *self.word.get_mut() & !LOCKED
+    }
+}
+
+/// A held [`BitLocked`]; unlocks on drop.
+pub(crate) struct BitGuard<'a> {
+    locked: &'a BitLocked,
+    class: &'a BitLockClass,
+}
+
+impl BitGuard<'_> {
+    /// The value.
+    pub(crate) fn get(&self) -> c_ulong {
+        self.locked.word.load(Relaxed) & !LOCKED
+    }
+
+    /// Replaces the value, which must have bit 0 clear, and returns the old one.
+    pub(crate) fn set(&self, value: c_ulong) -> Result<c_ulong> {
+        if value & LOCKED != 0 {
+            return Err(EINVAL);
+        }
+        // INVARIANT: The lock is held; bit 0 stays set until the guard drops. Tasks failing
+        // to take the lock meanwhile only set bit 0 again, atomically.
+        Ok(self.locked.word.xchg(value | LOCKED, Relaxed) & !LOCKED)
+    }
+}
+
+impl Drop for BitGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: The guard holds bit 0 of this valid word, taken with this live class;
+        // releasing it wakes a waiter.
+        unsafe { kffi_bit_unlock(self.class.raw.as_ptr(), self.locked.word.as_ptr()) };
+    }
+}

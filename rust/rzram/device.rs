@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One rzram device: its configuration, its pages (the slot table in a zsmalloc pool), the
+//! compression streams, the statistics, and the data path.
+//!
+//! Locking: `config` serialises initialisation, reset and the algorithm choice; the I/O path
+//! takes a reference to the [`Store`] under the `store` spinlock and does not touch `config`.
+//! A slot's object is read and replaced under its slot lock (one bit per slot, as zram); a
+//! stream is held from the copy of the page to the end of its compression and is always taken
+//! before a slot lock.
+
+use crate::{
+    bio_disk::{
+        Bio,
+        BioOps,
+        DiskRef,
+        Op, //
+    },
+    compress::{
+        Algorithm,
+        Compressor, //
+    },
+    placement::{
+        page_of,
+        whole_pages,
+        Placement,
+        PAGE, //
+    },
+    same_fill::{
+        copy,
+        fill,
+        same_filled, //
+    },
+    zsmalloc::{
+        SlotGuard,
+        ZsTable, //
+    },
+};
+use core::pin::Pin;
+use kernel::{
+    cpu::{
+        nr_cpu_ids,
+        CpuId, //
+    },
+    new_mutex, new_spinlock,
+    prelude::*,
+    sync::{
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        lock::mutex::MutexGuard,
+        Arc,
+        Mutex,
+        SpinLock, //
+    },
+};
+
+/// The algorithm of a new or reset device (zram's Kconfig lets the distribution choose; the
+/// brief of this driver asks for lz4).
+pub(crate) const DEFAULT_ALGORITHM: Algorithm = Algorithm::Lz4;
+
+/// What a slot holds (`SlotMeta::kind`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Nothing: reads as zeros.
+    Empty = 0,
+    /// A page of one repeated word, kept in `word`; no object.
+    Same = 1,
+    /// A compressed page of `word` bytes in the object.
+    Compressed = 2,
+    /// An incompressible page, stored raw: a `PAGE`-byte object.
+    Huge = 3,
+}
+
+/// The driver's data about a slot, changed under the slot's lock.
+pub(crate) struct SlotMeta {
+    /// The fill word ([`Kind::Same`]) or the compressed length ([`Kind::Compressed`]).
+    word: Atomic<u64>,
+    /// A [`Kind`].
+    kind: Atomic<u32>,
+}
+
+impl Default for SlotMeta {
+    fn default() -> Self {
+        Self {
+            word: Atomic::new(0),
+            kind: Atomic::new(Kind::Empty as u32),
+        }
+    }
+}
+
+impl SlotMeta {
+    fn kind(&self) -> Kind {
+        match self.kind.load(Relaxed) {
+            1 => Kind::Same,
+            2 => Kind::Compressed,
+            3 => Kind::Huge,
+            _ => Kind::Empty,
+        }
+    }
+
+    fn set(&self, kind: Kind, word: u64) {
+        self.word.store(word, Relaxed);
+        self.kind.store(kind as u32, Relaxed);
+    }
+}
+
+/// The counters behind `mm_stat`, `io_stat` and `debug_stat`; zeroed by a reset.
+pub(crate) struct Stats {
+    /// Pages stored, of every kind.
+    pages_stored: Atomic<u64>,
+    /// Bytes of the pool's objects.
+    compr_data_size: Atomic<u64>,
+    /// Pages stored as one repeated word.
+    same_pages: Atomic<u64>,
+    /// Pages stored raw.
+    huge_pages: Atomic<u64>,
+    /// Pages ever stored raw.
+    huge_pages_since: Atomic<u64>,
+    /// The most pool pages seen.
+    max_used_pages: Atomic<u64>,
+    /// Bios whose reads failed.
+    pub(crate) failed_reads: Atomic<u64>,
+    /// Bios whose writes failed.
+    pub(crate) failed_writes: Atomic<u64>,
+    /// Pages discarded or released by swap.
+    pub(crate) notify_free: Atomic<u64>,
+    /// Swap releases skipped because the slot was locked.
+    pub(crate) miss_free: Atomic<u64>,
+}
+
+impl Stats {
+    const fn new() -> Self {
+        Self {
+            pages_stored: Atomic::new(0),
+            compr_data_size: Atomic::new(0),
+            same_pages: Atomic::new(0),
+            huge_pages: Atomic::new(0),
+            huge_pages_since: Atomic::new(0),
+            max_used_pages: Atomic::new(0),
+            failed_reads: Atomic::new(0),
+            failed_writes: Atomic::new(0),
+            notify_free: Atomic::new(0),
+            miss_free: Atomic::new(0),
+        }
+    }
+
+    fn counters(&self) -> [&Atomic<u64>; 10] {
+        [
+            &self.pages_stored,
+            &self.compr_data_size,
+            &self.same_pages,
+            &self.huge_pages,
+            &self.huge_pages_since,
+            &self.max_used_pages,
+            &self.failed_reads,
+            &self.failed_writes,
+            &self.notify_free,
+            &self.miss_free,
+        ]
+    }
+}
+
+/// Subtracts `n` from a counter.
+fn sub(counter: &Atomic<u64>, n: u64) {
+    counter.fetch_sub(n, Relaxed);
+}
+
+/// Working memory of one compression: the page being stored or loaded, the compressed output
+/// and the copy of an object that spans two pages.
+struct Stream {
+    compressor: Compressor,
+    /// A private copy of the page: the same-fill check and the compression see one version.
+    page: KVVec<u8>,
+    /// Twice a page: the worst case of every algorithm fits, so compression never fails for
+    /// lack of room and never runs twice.
+    out: KVVec<u8>,
+    local_copy: KVVec<u8>,
+}
+
+impl Stream {
+    fn new(algorithm: Algorithm) -> Result<Self> {
+        Ok(Self {
+            compressor: Compressor::new(algorithm)?,
+            page: KVVec::from_elem(0, PAGE, GFP_KERNEL)?,
+            out: KVVec::from_elem(0, 2 * PAGE, GFP_KERNEL)?,
+            local_copy: KVVec::from_elem(0, PAGE, GFP_KERNEL)?,
+        })
+    }
+}
+
+/// What an initialised device stores: the slots and the streams; freed with the last
+/// reference, after a reset or with the device.
+pub(crate) struct Store {
+    table: ZsTable<SlotMeta>,
+    /// One stream per possible CPU, each behind its own mutex: a writer uses its CPU's stream
+    /// and sleeps only if a preempted task holds it.
+    streams: KVec<Pin<KBox<Mutex<Stream>>>>,
+    huge_class_size: usize,
+}
+
+impl Store {
+    fn new(name: &CStr, pages: usize, algorithm: Algorithm) -> Result<Self> {
+        let table = ZsTable::new(name, pages)?;
+        let cpus = nr_cpu_ids() as usize;
+        let mut streams = KVec::with_capacity(cpus, GFP_KERNEL)?;
+        for _ in 0..cpus {
+            let stream = Stream::new(algorithm)?;
+            streams.push(
+                KBox::pin_init(new_mutex!(stream, "Store::streams"), GFP_KERNEL)?,
+                GFP_KERNEL,
+            )?;
+        }
+        let huge_class_size = table.pool().huge_class_size();
+        Ok(Self {
+            table,
+            streams,
+            huge_class_size,
+        })
+    }
+
+    /// The stream of the current CPU, locked.
+    fn stream(&self) -> Result<MutexGuard<'_, Stream>> {
+        let cpu = CpuId::current().as_u32() as usize;
+        Ok(self.streams.get(cpu).ok_or(EINVAL)?.lock())
+    }
+
+    fn slot(&self, index: u64) -> Result<SlotGuard<'_, SlotMeta>> {
+        let index = usize::try_from(index)?;
+        self.table.lock(index).ok_or(EIO)
+    }
+}
+
+/// The configuration, changed only while no I/O can run.
+struct Config {
+    algorithm: Algorithm,
+    disksize: u64,
+}
+
+/// An rzram device.
+#[pin_data]
+pub(crate) struct Zram {
+    #[pin]
+    config: Mutex<Config>,
+    #[pin]
+    store: SpinLock<Option<Arc<Store>>>,
+    /// The most pool pages stores may use (`mem_limit`); 0: no limit.
+    limit_pages: Atomic<u64>,
+    stats: Stats,
+}
+
+impl Zram {
+    /// A device with no disk size yet.
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            config <- new_mutex!(
+                Config {
+                    algorithm: DEFAULT_ALGORITHM,
+                    disksize: 0,
+                },
+                "Zram::config"
+            ),
+            store <- new_spinlock!(None, "Zram::store"),
+            limit_pages: Atomic::new(0),
+            stats: Stats::new(),
+        })
+    }
+
+    fn store(&self) -> Option<Arc<Store>> {
+        self.store.lock().clone()
+    }
+
+    /// Empties a slot and updates the statistics.
+    fn release(&self, slot: &SlotGuard<'_, SlotMeta>) {
+        let stats = &self.stats;
+        let meta = slot.meta();
+        match meta.kind() {
+            Kind::Empty => return,
+            Kind::Same => sub(&stats.same_pages, 1),
+            Kind::Compressed => sub(&stats.compr_data_size, meta.word.load(Relaxed)),
+            Kind::Huge => {
+                sub(&stats.huge_pages, 1);
+                sub(&stats.compr_data_size, PAGE as u64);
+            }
+        }
+        sub(&stats.pages_stored, 1);
+        slot.replace(None);
+        meta.set(Kind::Empty, 0);
+    }
+
+    /// Loads page `index` into `stream.page`.
+    fn read_page(&self, store: &Store, stream: &mut Stream, index: u64) -> Result {
+        let Stream {
+            compressor,
+            page,
+            local_copy,
+            ..
+        } = stream;
+        let slot = store.slot(index)?;
+        let meta = slot.meta();
+        match meta.kind() {
+            Kind::Empty => fill(page, 0),
+            Kind::Same => fill(page, meta.word.load(Relaxed)),
+            Kind::Huge => slot
+                .read(PAGE, local_copy, |data| copy(page, data))
+                .ok_or(EIO)?,
+            Kind::Compressed => {
+                let len = usize::try_from(meta.word.load(Relaxed))?;
+                slot.read(len, local_copy, |data| compressor.decompress(data, page))
+                    .ok_or(EIO)?
+                    .inspect_err(|_| pr_err!("decompression failed, page {index}\n"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores `stream.page` as page `index`. The page is compressed exactly once, into a
+    /// buffer its worst case fits; the object is allocated for exactly the result and filled
+    /// before it replaces the slot's old data, which therefore survives any failure.
+    fn write_page(&self, store: &Store, stream: &mut Stream, index: u64) -> Result {
+        let stats = &self.stats;
+        if let Some(word) = same_filled(&stream.page) {
+            let slot = store.slot(index)?;
+            self.release(&slot);
+            slot.meta().set(Kind::Same, word);
+            stats.same_pages.add(1, Relaxed);
+            stats.pages_stored.add(1, Relaxed);
+            return Ok(());
+        }
+        let len = stream.compressor.compress(&stream.page, &mut stream.out)?;
+        let (data, kind) = match Placement::of(len, store.huge_class_size) {
+            Placement::Compressed(len) => (&stream.out[..len], Kind::Compressed),
+            Placement::Raw => (&stream.page[..], Kind::Huge),
+        };
+        let mut object = store.table.pool().alloc(data.len())?;
+        let used = store.table.pool().total_pages();
+        self.note_used(used);
+        let limit = self.limit_pages.load(Relaxed);
+        if limit != 0 && used > limit {
+            // Dropping `object` frees it.
+            return Err(ENOMEM);
+        }
+        object.write(data)?;
+        let slot = store.slot(index)?;
+        self.release(&slot);
+        slot.replace(Some(object));
+        if kind == Kind::Huge {
+            stats.huge_pages.add(1, Relaxed);
+            stats.huge_pages_since.add(1, Relaxed);
+        }
+        slot.meta().set(kind, data.len() as u64);
+        stats.compr_data_size.add(data.len() as u64, Relaxed);
+        stats.pages_stored.add(1, Relaxed);
+        Ok(())
+    }
+
+    /// Raises `max_used_pages` to `used`.
+    fn note_used(&self, used: u64) {
+        let max = &self.stats.max_used_pages;
+        let mut old = max.load(Relaxed);
+        while used > old {
+            match max.cmpxchg(old, used, Relaxed) {
+                Ok(_) => break,
+                Err(now) => old = now,
+            }
+        }
+    }
+
+    fn read_bio(&self, store: &Store, bio: &Bio) -> Result {
+        for segment in bio.segments() {
+            let (index, offset) = page_of(segment.sector());
+            let mut stream = store.stream()?;
+            self.read_page(store, &mut stream, index)?;
+            segment.write_from(&stream.page[offset..]);
+        }
+        Ok(())
+    }
+
+    fn write_bio(&self, store: &Store, bio: &Bio) -> Result {
+        for segment in bio.segments() {
+            let (index, offset) = page_of(segment.sector());
+            let mut stream = store.stream()?;
+            if segment.len() < PAGE {
+                // A partial page: merge it into the stored one.
+                self.read_page(store, &mut stream, index)?;
+            }
+            segment.read_into(&mut stream.page[offset..]);
+            self.write_page(store, &mut stream, index)?;
+        }
+        Ok(())
+    }
+
+    fn discard(&self, store: &Store, bio: &Bio) {
+        let (sector, bytes) = bio.range();
+        for index in whole_pages(sector, u64::from(bytes)) {
+            if let Ok(slot) = store.slot(index) {
+                self.release(&slot);
+                self.stats.notify_free.add(1, Relaxed);
+            }
+        }
+    }
+}
+
+impl BioOps for Zram {
+    fn submit_bio(&self, bio: Bio) {
+        // The disk has no capacity without a store: the block layer refuses its bios.
+        let Some(store) = self.store() else {
+            return bio.end(Err(EIO));
+        };
+        match bio.op() {
+            Op::Read => {
+                let result = self.read_bio(&store, &bio);
+                if result.is_err() {
+                    self.stats.failed_reads.add(1, Relaxed);
+                }
+                bio.end(result.map_err(|_| EIO));
+            }
+            Op::Write => {
+                let result = self.write_bio(&store, &bio);
+                if result.is_err() {
+                    self.stats.failed_writes.add(1, Relaxed);
+                }
+                bio.end(result.map_err(|_| EIO));
+            }
+            Op::Discard | Op::WriteZeroes => {
+                self.discard(&store, &bio);
+                bio.end(Ok(()));
+            }
+            Op::Other => bio.end(Err(EOPNOTSUPP)),
+        }
+    }
+
+    fn swap_slot_free_notify(&self, index: u64) {
+        self.stats.notify_free.add(1, Relaxed);
+        // Swap holds the disk open, so no reset can drop the store here; this is never the
+        // last reference.
+        let Some(store) = self.store() else {
+            return;
+        };
+        let Ok(index) = usize::try_from(index) else {
+            return;
+        };
+        // Under swap_lock: no sleeping on a slot lock; a busy slot is left for the next write.
+        match store.table.try_lock(index) {
+            Some(slot) => self.release(&slot),
+            None => self.stats.miss_free.add(1, Relaxed),
+        };
+    }
+}
+
+/// What the sysfs attributes read and change.
+impl Zram {
+    /// Whether the disk size is set.
+    pub(crate) fn initialised(&self) -> bool {
+        self.store.lock().is_some()
+    }
+
+    /// The disk size in bytes (0 before initialisation).
+    pub(crate) fn disksize(&self) -> u64 {
+        self.config.lock().disksize
+    }
+
+    /// The chosen algorithm.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        self.config.lock().algorithm
+    }
+
+    /// Chooses the algorithm; `EBUSY` once initialised.
+    pub(crate) fn set_algorithm(&self, algorithm: Algorithm) -> Result {
+        let mut config = self.config.lock();
+        if self.initialised() {
+            return Err(EBUSY);
+        }
+        config.algorithm = algorithm;
+        Ok(())
+    }
+
+    /// Sets the disk size (rounded up to pages), allocates the store and announces the
+    /// capacity; `EBUSY` once initialised.
+    pub(crate) fn init(&self, disk: &DiskRef<'_, Zram>, name: &CStr, bytes: u64) -> Result {
+        let mut config = self.config.lock();
+        if self.initialised() {
+            return Err(EBUSY);
+        }
+        let page = PAGE as u64;
+        let pages = bytes.div_ceil(page);
+        let disksize = pages.checked_mul(page).ok_or(EINVAL)?;
+        let store = Store::new(name, usize::try_from(pages)?, config.algorithm)?;
+        *self.store.lock() = Some(Arc::new(store, GFP_KERNEL)?);
+        config.disksize = disksize;
+        disk.set_capacity(disksize / 512);
+        Ok(())
+    }
+
+    /// Frees everything stored and returns to the state after creation; `EBUSY` if the disk
+    /// is open.
+    pub(crate) fn reset(&self, disk: &DiskRef<'_, Zram>) -> Result {
+        disk.claim()?;
+        disk.sync();
+        let store = {
+            let mut config = self.config.lock();
+            disk.set_capacity(0);
+            config.disksize = 0;
+            config.algorithm = DEFAULT_ALGORITHM;
+            self.limit_pages.store(0, Relaxed);
+            let store = self.store.lock().take();
+            for counter in self.stats.counters() {
+                counter.store(0, Relaxed);
+            }
+            store
+        };
+        // With the disk closed and synced no bio holds a reference: this frees the store.
+        drop(store);
+        disk.release();
+        Ok(())
+    }
+
+    /// Sets `mem_limit` in bytes (rounded up to pages); 0 removes the limit.
+    pub(crate) fn set_mem_limit(&self, bytes: u64) {
+        let page = PAGE as u64;
+        self.limit_pages.store(bytes.div_ceil(page), Relaxed);
+    }
+
+    /// Resets `mem_used_max` to the pages used now.
+    pub(crate) fn reset_mem_used_max(&self) {
+        if let Some(store) = self.store() {
+            let used = store.table.pool().total_pages();
+            self.stats.max_used_pages.store(used, Relaxed);
+        }
+    }
+
+    /// Compacts the pool; `EINVAL` before initialisation.
+    pub(crate) fn compact(&self) -> Result {
+        let store = self.store().ok_or(EINVAL)?;
+        store.table.pool().compact();
+        Ok(())
+    }
+
+    /// The nine `mm_stat` fields.
+    pub(crate) fn mm_stat(&self) -> [u64; 9] {
+        let (used, compacted) = self.store().map_or((0, 0), |store| {
+            let pool = store.table.pool();
+            (pool.total_pages(), pool.pages_compacted())
+        });
+        let page = PAGE as u64;
+        let s = &self.stats;
+        [
+            s.pages_stored.load(Relaxed) * page,
+            s.compr_data_size.load(Relaxed),
+            used * page,
+            self.limit_pages.load(Relaxed) * page,
+            s.max_used_pages.load(Relaxed) * page,
+            s.same_pages.load(Relaxed),
+            compacted,
+            s.huge_pages.load(Relaxed),
+            s.huge_pages_since.load(Relaxed),
+        ]
+    }
+
+    /// The statistics.
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sysfs attributes of an rzram disk and /sys/class/rzram-control, with zram's names,
+ * modes and formats (zram_drv.c:2995-3050, 3194-3253). The values come from Rust.
+ */
+#include <linux/blkdev.h>
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include "../kffi/bio_disk.h"
+#include "sysfs.h"
+
+static struct kffi_bio_disk *rzram_of(struct device *dev)
+{
+	return kffi_bio_disk_of(dev_to_disk(dev));
+}
+
+#define RZRAM_SHOW(name, id)								\
+static ssize_t name##_show(struct device *dev, struct device_attribute *attr, char *buf)	\
+{											\
+	return rzram_attr_show(rzram_of(dev), id, buf);				\
+}
+
+#define RZRAM_STORE(name, id)								\
+static ssize_t name##_store(struct device *dev, struct device_attribute *attr,		\
+			    const char *buf, size_t len)				\
+{											\
+	return rzram_attr_store(rzram_of(dev), id, buf, len);				\
+}
+
+RZRAM_SHOW(disksize, RZRAM_ATTR_DISKSIZE)
+RZRAM_STORE(disksize, RZRAM_ATTR_DISKSIZE)
+RZRAM_SHOW(initstate, RZRAM_ATTR_INITSTATE)
+RZRAM_STORE(reset, RZRAM_ATTR_RESET)
+RZRAM_SHOW(comp_algorithm, RZRAM_ATTR_COMP_ALGORITHM)
+RZRAM_STORE(comp_algorithm, RZRAM_ATTR_COMP_ALGORITHM)
+RZRAM_STORE(mem_limit, RZRAM_ATTR_MEM_LIMIT)
+RZRAM_STORE(mem_used_max, RZRAM_ATTR_MEM_USED_MAX)
+RZRAM_STORE(compact, RZRAM_ATTR_COMPACT)
+RZRAM_SHOW(mm_stat, RZRAM_ATTR_MM_STAT)
+RZRAM_SHOW(io_stat, RZRAM_ATTR_IO_STAT)
+RZRAM_SHOW(debug_stat, RZRAM_ATTR_DEBUG_STAT)
+
+static DEVICE_ATTR_RW(disksize);
+static DEVICE_ATTR_RO(initstate);
+static DEVICE_ATTR_WO(reset);
+static DEVICE_ATTR_RW(comp_algorithm);
+static DEVICE_ATTR_WO(mem_limit);
+static DEVICE_ATTR_WO(mem_used_max);
+static DEVICE_ATTR_WO(compact);
+static DEVICE_ATTR_RO(mm_stat);
+static DEVICE_ATTR_RO(io_stat);
+static DEVICE_ATTR_RO(debug_stat);
+
+static struct attribute *rzram_disk_attrs[] = {
+	&dev_attr_disksize.attr,
+	&dev_attr_initstate.attr,
+	&dev_attr_reset.attr,
+	&dev_attr_comp_algorithm.attr,
+	&dev_attr_mem_limit.attr,
+	&dev_attr_mem_used_max.attr,
+	&dev_attr_compact.attr,
+	&dev_attr_mm_stat.attr,
+	&dev_attr_io_stat.attr,
+	&dev_attr_debug_stat.attr,
+	NULL,
+};
+
+static const struct attribute_group rzram_disk_group = {
+	.attrs = rzram_disk_attrs,
+};
+
+static const struct attribute_group *rzram_disk_group_list[] = {
+	&rzram_disk_group,
+	NULL,
+};
+
+const struct attribute_group **rzram_disk_groups(void)
+{
+	return rzram_disk_group_list;
+}
+
+static void *rzram_control_ctx;
+
+static ssize_t hot_add_show(const struct class *class, const struct class_attribute *attr,
+			    char *buf)
+{
+	int id = rzram_hot_add(rzram_control_ctx);
+
+	return id < 0 ? id : sysfs_emit(buf, "%d\n", id);
+}
+/* Reading creates a device: root only, as zram (0400, so not CLASS_ATTR_RO). */
+static struct class_attribute class_attr_hot_add = __ATTR(hot_add, 0400, hot_add_show, NULL);
+
+static ssize_t hot_remove_store(const struct class *class, const struct class_attribute *attr,
+				const char *buf, size_t count)
+{
+	int err = rzram_hot_remove(rzram_control_ctx, buf, count);
+
+	return err ? err : count;
+}
+static CLASS_ATTR_WO(hot_remove);
+
+static struct attribute *rzram_control_class_attrs[] = {
+	&class_attr_hot_add.attr,
+	&class_attr_hot_remove.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(rzram_control_class);
+
+static struct class rzram_control_class = {
+	.name = "rzram-control",
+	.class_groups = rzram_control_class_groups,
+};
+
+int rzram_control_register(void *ctx)
+{
+	rzram_control_ctx = ctx;
+	return class_register(&rzram_control_class);
+}
+
+void rzram_control_unregister(void)
+{
+	/* Waits for the callbacks running. */
+	class_unregister(&rzram_control_class);
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The disk attributes and `/sys/class/rzram-control`, kept in C (`sysfs.c`) and served here
+//! with zram's formats.
+
+use crate::{
+    bio_disk::{
+        AttributeGroups,
+        DiskRef,
+        RawDisk, //
+    },
+    compress::Algorithm,
+    control::Devices,
+    device::Zram,
+    placement::PAGE,
+    sysfs_text::{
+        parse_decimal,
+        parse_size,
+        write_choices,
+        BufWriter, //
+    },
+};
+use core::fmt::Write;
+use kernel::{
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    prelude::*,
+    sync::{
+        atomic::Relaxed,
+        Arc, //
+    },
+};
+
+extern "C" {
+    fn rzram_disk_groups() -> *const AttributeGroups;
+    fn rzram_control_register(ctx: *mut c_void) -> c_int;
+    fn rzram_control_unregister();
+}
+
+/// The attribute groups of an rzram disk.
+pub(crate) fn disk_groups() -> &'static AttributeGroups {
+    // SAFETY: `rzram_disk_groups` returns the address of a static, NULL-terminated array.
+    unsafe { &*rzram_disk_groups() }
+}
+
+/// `/sys/class/rzram-control`, registered while this lives.
+pub(crate) struct Control {
+    _devices: Arc<Devices>,
+}
+
+impl Control {
+    /// Registers the class; its callbacks act on `devices`.
+    pub(crate) fn register(devices: Arc<Devices>) -> Result<Self> {
+        let ctx = Arc::as_ptr(&devices).cast_mut().cast::<c_void>();
+        // SAFETY: The callbacks treat `ctx` as `Devices`, which the returned value keeps alive
+        // until it unregisters the class.
+        kernel::error::to_result(unsafe { rzram_control_register(ctx) })?;
+        Ok(Self { _devices: devices })
+    }
+}
+
+impl Drop for Control {
+    fn drop(&mut self) {
+        // SAFETY: The class was registered by `register`; unregistering waits for callbacks.
+        unsafe { rzram_control_unregister() };
+    }
+}
+
+/// `enum rzram_attr`.
+#[derive(Clone, Copy)]
+enum Attr {
+    Disksize,
+    Initstate,
+    Reset,
+    CompAlgorithm,
+    MemLimit,
+    MemUsedMax,
+    Compact,
+    MmStat,
+    IoStat,
+    DebugStat,
+}
+
+impl Attr {
+    fn from_raw(raw: c_int) -> Option<Self> {
+        const ALL: [Attr; 10] = [
+            Attr::Disksize,
+            Attr::Initstate,
+            Attr::Reset,
+            Attr::CompAlgorithm,
+            Attr::MemLimit,
+            Attr::MemUsedMax,
+            Attr::Compact,
+            Attr::MmStat,
+            Attr::IoStat,
+            Attr::DebugStat,
+        ];
+        ALL.get(usize::try_from(raw).ok()?).copied()
+    }
+}
+
+/// Writes what attribute `attr` of `zram` shows.
+fn show(zram: &Zram, attr: Attr, out: &mut BufWriter<'_>) -> Result {
+    let stats = zram.stats();
+    match attr {
+        Attr::Disksize => writeln!(out, "{}", zram.disksize()),
+        Attr::Initstate => writeln!(out, "{}", u32::from(zram.initialised())),
+        Attr::CompAlgorithm => write_choices(
+            out,
+            Algorithm::ALL.iter().map(|algorithm| algorithm.name()),
+            zram.algorithm().name(),
+        ),
+        Attr::MmStat => {
+            let [a, b, c, d, e, f, g, h, i] = zram.mm_stat();
+            writeln!(out, "{a:8} {b:8} {c:8} {d:8} {e:8} {f:8} {g:8} {h:8} {i:8}")
+        }
+        Attr::IoStat => writeln!(
+            out,
+            "{:8} {:8} 0 {:8}",
+            stats.failed_reads.load(Relaxed),
+            stats.failed_writes.load(Relaxed),
+            stats.notify_free.load(Relaxed)
+        ),
+        Attr::DebugStat => writeln!(out, "version: 1\n0 {:8}", stats.miss_free.load(Relaxed)),
+        _ => return Err(EINVAL),
+    }
+    .map_err(|_| EINVAL)
+}
+
+/// Acts on what the user wrote to attribute `attr` of `disk`; bad input changes nothing.
+fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
+    let zram = disk.ops();
+    match attr {
+        Attr::Disksize => match parse_size(text) {
+            Some(bytes) if bytes > 0 => zram.init(disk, c"rzram", bytes),
+            _ => Err(EINVAL),
+        },
+        Attr::Reset => match parse_decimal(text) {
+            Some(n) if n > 0 => zram.reset(disk),
+            _ => Err(EINVAL),
+        },
+        Attr::CompAlgorithm => {
+            let name = text.trim();
+            let algorithm = Algorithm::ALL
+                .into_iter()
+                .find(|algorithm| algorithm.name() == name)
+                .ok_or(EINVAL)?;
+            zram.set_algorithm(algorithm)
+        }
+        Attr::MemLimit => {
+            zram.set_mem_limit(parse_size(text).ok_or(EINVAL)?);
+            Ok(())
+        }
+        Attr::MemUsedMax => match parse_decimal(text) {
+            Some(0) => {
+                zram.reset_mem_used_max();
+                Ok(())
+            }
+            _ => Err(EINVAL),
+        },
+        Attr::Compact => zram.compact(),
+        _ => Err(EINVAL),
+    }
+}
+
+/// Converts a result to what a sysfs callback returns.
+fn to_ssize(result: Result<usize>) -> isize {
+    match result {
+        Ok(len) => isize::try_from(len).unwrap_or(isize::MAX),
+        Err(err) => err.to_errno() as isize,
+    }
+}
+
+/// Fills `buf` for a disk attribute; called by `sysfs.c`.
+///
+/// # Safety
+///
+/// `disk` is an rzram disk whose attribute callback is running, `buf` a writable page.
+#[no_mangle]
+unsafe extern "C" fn rzram_attr_show(disk: *mut RawDisk, attr: c_int, buf: *mut u8) -> isize {
+    // SAFETY: The caller passes a disk whose callback runs for the whole call.
+    let Some(disk) = (unsafe { DiskRef::<Zram>::from_raw(disk) }) else {
+        return EINVAL.to_errno() as isize;
+    };
+    // SAFETY: sysfs passes a writable page.
+    let buf = unsafe { core::slice::from_raw_parts_mut(buf, PAGE) };
+    let mut out = BufWriter::new(buf);
+    let result = Attr::from_raw(attr)
+        .ok_or(EINVAL)
+        .and_then(|attr| show(disk.ops(), attr, &mut out));
+    to_ssize(result.map(|()| out.written()))
+}
+
+/// Acts on a write to a disk attribute; called by `sysfs.c`.
+///
+/// # Safety
+///
+/// `disk` is an rzram disk whose attribute callback is running, `buf` holds `len` bytes.
+#[no_mangle]
+unsafe extern "C" fn rzram_attr_store(
+    disk: *mut RawDisk,
+    attr: c_int,
+    buf: *const u8,
+    len: usize,
+) -> isize {
+    // SAFETY: The caller passes a disk whose callback runs for the whole call.
+    let Some(disk) = (unsafe { DiskRef::<Zram>::from_raw(disk) }) else {
+        return EINVAL.to_errno() as isize;
+    };
+    // SAFETY: sysfs passes `len` readable bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(buf, len) };
+    let result = core::str::from_utf8(bytes)
+        .map_err(|_| EINVAL)
+        .and_then(|text| store(&disk, Attr::from_raw(attr).ok_or(EINVAL)?, text));
+    to_ssize(result.map(|()| len))
+}
+
+/// Creates a device for `hot_add`; returns its id or an errno.
+///
+/// # Safety
+///
+/// `ctx` is the context given to [`Control::register`], still registered.
+#[no_mangle]
+unsafe extern "C" fn rzram_hot_add(ctx: *mut c_void) -> c_int {
+    // SAFETY: The caller passes the `Devices` the registered `Control` keeps alive.
+    let devices = unsafe { &*ctx.cast::<Devices>() };
+    match devices.add().and_then(|id| Ok(c_int::try_from(id)?)) {
+        Ok(id) => id,
+        Err(err) => err.to_errno(),
+    }
+}
+
+/// Removes the device whose id `buf` holds, for `hot_remove`; returns 0 or an errno.
+///
+/// # Safety
+///
+/// `ctx` is the context given to [`Control::register`], still registered; `buf` holds `len`
+/// bytes.
+#[no_mangle]
+unsafe extern "C" fn rzram_hot_remove(ctx: *mut c_void, buf: *const u8, len: usize) -> c_int {
+    // SAFETY: The caller passes the `Devices` the registered `Control` keeps alive.
+    let devices = unsafe { &*ctx.cast::<Devices>() };
+    // SAFETY: sysfs passes `len` readable bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(buf, len) };
+    let id = core::str::from_utf8(bytes)
+        .ok()
+        .and_then(parse_decimal)
+        .and_then(|id| u32::try_from(id).ok());
+    match id.ok_or(EINVAL).and_then(|id| devices.remove(id)) {
+        Ok(()) => 0,
+        Err(err) => err.to_errno(),
+    }
+}
