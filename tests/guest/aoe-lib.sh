@@ -72,28 +72,38 @@ check_pins_balance() {
 	fi
 }
 
+# write_read_verify BS COUNT AT SRC: writes COUNT blocks of fresh random data (kept in SRC) with
+# oflag=direct at byte AT, reads them back with iflag=direct and from the target's image; on a
+# difference or a failed write, says what went wrong and fails.
+write_read_verify() {
+	local bs=$1 count=$2 at=$3 src=$4 got img want
+	dd if=/dev/urandom of="$src" bs="$bs" count="$count" status=none
+	if ! dd if="$src" of=$AOE_DEV bs="$bs" count="$count" seek="$at" oflag=direct,seek_bytes status=none; then
+		echo "dd oflag=direct failed"
+		return 1
+	fi
+	got=$(dd if=$AOE_DEV bs="$bs" count="$count" skip="$at" iflag=direct,skip_bytes status=none | md5sum | cut -d' ' -f1)
+	img=$(dd if=$AOE_IMG bs="$bs" count="$count" skip="$at" iflag=skip_bytes status=none | md5sum | cut -d' ' -f1)
+	want=$(md5 "$src")
+	[ "$got" = "$want" ] && [ "$img" = "$want" ] && return 0
+	echo "src $want, device $got, image $img"
+	return 1
+}
+
 # direct_io_loops PREFIX OFFSET_MIB: for each block size, writes fresh random data with
 # oflag=direct at its own offset and checks it through the device and on the target's image;
 # one test point per block size. 4 KiB I/O is slow under TCG, so it moves less data.
 direct_io_loops() {
-	local prefix=$1 offset_mib=$2 spec name bs total_mib count at got img want
+	local prefix=$1 offset_mib=$2 spec name bs total_mib count at msg
 	for spec in 4k:4096:1 64k:65536:4 1M:1048576:8 4M:4194304:8 10M:10485760:20; do
 		IFS=: read -r name bs total_mib <<<"$spec"
 		count=$((total_mib * 1048576 / bs))
 		at=$((offset_mib * 1048576))
 		offset_mib=$((offset_mib + total_mib))
-		dd if=/dev/urandom of=/tmp/src bs="$bs" count="$count" status=none
-		if ! dd if=/tmp/src of=$AOE_DEV bs="$bs" count="$count" seek="$at" oflag=direct,seek_bytes status=none; then
-			fail "$prefix-$name" "dd oflag=direct failed"
-			continue
-		fi
-		got=$(dd if=$AOE_DEV bs="$bs" count="$count" skip="$at" iflag=direct,skip_bytes status=none | md5sum | cut -d' ' -f1)
-		img=$(dd if=$AOE_IMG bs="$bs" count="$count" skip="$at" iflag=skip_bytes status=none | md5sum | cut -d' ' -f1)
-		want=$(md5 /tmp/src)
-		if [ "$got" = "$want" ] && [ "$img" = "$want" ]; then
+		if msg=$(write_read_verify "$bs" "$count" "$at" /tmp/src); then
 			pass "$prefix-$name"
 		else
-			fail "$prefix-$name" "src $want, device $got, image $img"
+			fail "$prefix-$name" "$msg"
 		fi
 	done
 }

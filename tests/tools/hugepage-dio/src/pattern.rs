@@ -40,10 +40,7 @@ impl Pattern {
         {
             sector[..8].copy_from_slice(&tagged_iteration.to_le_bytes());
             sector[8..HEADER_LEN].copy_from_slice(&sector_offset.to_le_bytes());
-            let mut rng = Xorshift64::new(iteration_key ^ sector_offset);
-            for word in sector[HEADER_LEN..].chunks_exact_mut(8) {
-                word.copy_from_slice(&rng.next_u64().to_le_bytes());
-            }
+            Xorshift64::new(iteration_key ^ sector_offset).fill(&mut sector[HEADER_LEN..]);
         }
     }
 

@@ -133,16 +133,10 @@ impl PageContent {
                     }
                 }
             }
-            BodyKind::Random => {
-                for word in body.chunks_exact_mut(8) {
-                    word.copy_from_slice(&rng.next_u64().to_le_bytes());
-                }
-            }
+            BodyKind::Random => rng.fill(body),
             BodyKind::Pattern => {
                 let mut unit = [0u8; 64];
-                for word in unit.chunks_exact_mut(8) {
-                    word.copy_from_slice(&rng.next_u64().to_le_bytes());
-                }
+                rng.fill(&mut unit);
                 for (slot, &byte) in body.iter_mut().zip(unit.iter().cycle()) {
                     *slot = byte;
                 }

@@ -40,6 +40,14 @@ impl Xorshift64 {
     pub fn below(&mut self, bound: usize) -> usize {
         (self.next_u64() % bound as u64) as usize
     }
+
+    /// Fills `buf` with the next numbers of the sequence, little-endian, eight bytes each;
+    /// the last number is cut to fit.
+    pub fn fill(&mut self, buf: &mut [u8]) {
+        for word in buf.chunks_mut(8) {
+            word.copy_from_slice(&self.next_u64().to_le_bytes()[..word.len()]);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +103,15 @@ mod tests {
             }
         }
         assert!((0..100).all(|_| rng.below(1) == 0));
+    }
+
+    #[test]
+    fn fill_takes_eight_bytes_per_number() {
+        let mut buf = [0u8; 20];
+        Xorshift64::new(5).fill(&mut buf);
+        let mut rng = Xorshift64::new(5);
+        let words: Vec<u8> = (0..3).flat_map(|_| rng.next_u64().to_le_bytes()).collect();
+        assert_eq!(buf[..], words[..20]);
     }
 
     #[test]
