@@ -24,7 +24,8 @@ for dev in veth0 veth1; do
 	tc qdisc add dev $dev root netem loss "$loss%" limit 10000 || fail netem "tc netem on $dev failed"
 done
 
-# Each hugetlb loop holds two 12 MiB buffers of 2 MiB pages.
+# Each hugetlb loop holds two 12 MiB buffers of 2 MiB pages. Rounds are short (2 I/Os of up
+# to 10 MiB; ~RAM of swap pressure) so that the loops stop soon after the deadline.
 echo $((loops * 12 + 4)) >/proc/sys/vm/nr_hugepages
 echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 modprobe $ZMOD || fail swap-setup "modprobe $ZMOD failed"
@@ -48,7 +49,7 @@ dio_loop() {
 	while [ "$(date +%s)" -lt $deadline ]; do
 		rounds=$((rounds + 1))
 		out=$(hugepage-dio --device "$dev" --source "$source" --buf-mib 12 --max-io-kib 10240 \
-			--iterations 4 --seed $((seed + rounds)) "$@" 2>&1) || {
+			--iterations 2 --seed $((seed + rounds)) "$@" 2>&1) || {
 			failed=$((failed + 1))
 			printf '%s\n' "$out" | grep -v '^# reread' | tail -n 3 >>/tmp/soak-$name.log
 		}
@@ -62,7 +63,7 @@ swap_loop() {
 	local rounds=0 failed=0 pages=0 out
 	while [ "$(date +%s)" -lt $deadline ]; do
 		rounds=$((rounds + 1))
-		out=$(swap-pressure --mib 800 --procs 2 --thp --passes 1 --rewriters 1 --rewrite-secs 5 \
+		out=$(swap-pressure --mib 600 --procs 2 --thp --passes 1 --rewriters 1 --rewrite-secs 5 \
 			--seed $rounds 2>&1) || {
 			failed=$((failed + 1))
 			printf '%s\n' "$out" | tail -n 3 >>/tmp/soak-swap.log
