@@ -42,11 +42,12 @@ test: check initramfs
 	@scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(RESULTS) $(DRIVERS) $(SUITES)
 	@scripts/parse-results.py $(RESULTS)
 
-# A human-readable demo: vblade target discovered, a direct-I/O transfer, swap on the ramdisk.
+# A human-readable demo with raoe and rzram (DRIVERS=c: aoe.ko and zram.ko): vblade target
+# discovered, a direct-I/O transfer, swap on the ramdisk.
 run: initramfs
 	@rm -rf $(BUILD)/run && mkdir -p $(BUILD)/run
 	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/run/demo.log \
-		mem=512 cpus=2 timeout=600 -- suite=demo driver=$(if $(filter rust,$(DRIVERS)),rust,c)
+		mem=512 cpus=2 timeout=600 -- suite=demo driver=$(if $(filter c,$(DRIVERS)),c,rust)
 	@scripts/parse-results.py $(BUILD)/run
 
 # The seed torture alone, as long as SOAK_SECONDS says (default 180; make test runs the short
