@@ -46,7 +46,7 @@ impl Devices {
             .find(|id| list.iter().all(|device| device.id != *id))
             .ok_or(ENOSPC)?;
         let name = CString::try_from_fmt(fmt!("rzram{id}"))?;
-        let zram = Arc::pin_init(Zram::new(), GFP_KERNEL)?;
+        let zram = Arc::pin_init(Zram::new(id), GFP_KERNEL)?;
         let disk = BioDisk::new(&name, zram, Some(sysfs::disk_groups()))?;
         disk.add()?;
         list.push(Device { id, disk }, GFP_KERNEL)?;

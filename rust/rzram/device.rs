@@ -8,6 +8,10 @@
 //! A slot's object is read and replaced under its slot lock (one bit per slot, as zram); a
 //! stream is held from the copy of the page to the end of its compression and is always taken
 //! before a slot lock.
+//!
+//! Integrity mode keeps the CRC-32C of every stored page, computed over the stream's private
+//! copy, the very bytes that are compressed (or kept raw, or found same-filled), and checks it
+//! against the page every read rebuilds; a mismatch fails the read.
 
 use crate::{
     bio_disk::{
@@ -20,12 +24,15 @@ use crate::{
         Algorithm,
         Compressor, //
     },
+    crc32::crc32c_of,
     placement::{
         page_of,
         whole_pages,
         Placement,
-        PAGE, //
+        PAGE,
+        SECTORS_PER_PAGE, //
     },
+    printk::printk_ratelimit,
     same_fill::{
         copy,
         fill,
@@ -79,6 +86,8 @@ pub(crate) struct SlotMeta {
     word: Atomic<u64>,
     /// A [`Kind`].
     kind: Atomic<u32>,
+    /// The CRC-32C of the page, in integrity mode.
+    checksum: Atomic<u32>,
 }
 
 impl Default for SlotMeta {
@@ -86,6 +95,7 @@ impl Default for SlotMeta {
         Self {
             word: Atomic::new(0),
             kind: Atomic::new(Kind::Empty as u32),
+            checksum: Atomic::new(0),
         }
     }
 }
@@ -100,9 +110,10 @@ impl SlotMeta {
         }
     }
 
-    fn set(&self, kind: Kind, word: u64) {
+    fn set(&self, kind: Kind, word: u64, checksum: u32) {
         self.word.store(word, Relaxed);
         self.kind.store(kind as u32, Relaxed);
+        self.checksum.store(checksum, Relaxed);
     }
 }
 
@@ -128,6 +139,8 @@ pub(crate) struct Stats {
     pub(crate) notify_free: Atomic<u64>,
     /// Swap releases skipped because the slot was locked.
     pub(crate) miss_free: Atomic<u64>,
+    /// Reads that failed because the page did not match its checksum.
+    pub(crate) integrity_errors: Atomic<u64>,
 }
 
 impl Stats {
@@ -143,10 +156,11 @@ impl Stats {
             failed_writes: Atomic::new(0),
             notify_free: Atomic::new(0),
             miss_free: Atomic::new(0),
+            integrity_errors: Atomic::new(0),
         }
     }
 
-    fn counters(&self) -> [&Atomic<u64>; 10] {
+    fn counters(&self) -> [&Atomic<u64>; 11] {
         [
             &self.pages_stored,
             &self.compr_data_size,
@@ -158,6 +172,7 @@ impl Stats {
             &self.failed_writes,
             &self.notify_free,
             &self.miss_free,
+            &self.integrity_errors,
         ]
     }
 }
@@ -198,15 +213,17 @@ pub(crate) struct Store {
     /// and sleeps only if a preempted task holds it.
     streams: KVec<Pin<KBox<Mutex<Stream>>>>,
     huge_class_size: usize,
+    /// Whether pages are stored with their checksum and checked on every read.
+    integrity: bool,
 }
 
 impl Store {
-    fn new(name: &CStr, pages: usize, algorithm: Algorithm) -> Result<Self> {
+    fn new(name: &CStr, pages: usize, config: &Config) -> Result<Self> {
         let table = ZsTable::new(name, pages)?;
         let cpus = nr_cpu_ids() as usize;
         let mut streams = KVec::with_capacity(cpus, GFP_KERNEL)?;
         for _ in 0..cpus {
-            let stream = Stream::new(algorithm)?;
+            let stream = Stream::new(config.algorithm)?;
             streams.push(
                 KBox::pin_init(new_mutex!(stream, "Store::streams"), GFP_KERNEL)?,
                 GFP_KERNEL,
@@ -217,6 +234,7 @@ impl Store {
             table,
             streams,
             huge_class_size,
+            integrity: config.integrity,
         })
     }
 
@@ -236,11 +254,25 @@ impl Store {
 struct Config {
     algorithm: Algorithm,
     disksize: u64,
+    integrity: bool,
+}
+
+impl Config {
+    /// The configuration of a new or reset device.
+    fn new() -> Self {
+        Self {
+            algorithm: DEFAULT_ALGORITHM,
+            disksize: 0,
+            integrity: crate::module_parameters::integrity.value(),
+        }
+    }
 }
 
 /// An rzram device.
 #[pin_data]
 pub(crate) struct Zram {
+    /// N of `rzramN`, for messages.
+    id: u32,
     #[pin]
     config: Mutex<Config>,
     #[pin]
@@ -251,16 +283,11 @@ pub(crate) struct Zram {
 }
 
 impl Zram {
-    /// A device with no disk size yet.
-    pub(crate) fn new() -> impl PinInit<Self> {
+    /// Device `rzram<id>`, with no disk size yet.
+    pub(crate) fn new(id: u32) -> impl PinInit<Self> {
         pin_init!(Self {
-            config <- new_mutex!(
-                Config {
-                    algorithm: DEFAULT_ALGORITHM,
-                    disksize: 0,
-                },
-                "Zram::config"
-            ),
+            id,
+            config <- new_mutex!(Config::new(), "Zram::config"),
             store <- new_spinlock!(None, "Zram::store"),
             limit_pages: Atomic::new(0),
             stats: Stats::new(),
@@ -286,7 +313,7 @@ impl Zram {
         }
         sub(&stats.pages_stored, 1);
         slot.replace(None);
-        meta.set(Kind::Empty, 0);
+        meta.set(Kind::Empty, 0, 0);
     }
 
     /// Loads page `index` into `stream.page`.
@@ -299,7 +326,8 @@ impl Zram {
         } = stream;
         let slot = store.slot(index)?;
         let meta = slot.meta();
-        match meta.kind() {
+        let kind = meta.kind();
+        match kind {
             Kind::Empty => fill(page, 0),
             Kind::Same => fill(page, meta.word.load(Relaxed)),
             Kind::Huge => slot
@@ -312,7 +340,30 @@ impl Zram {
                     .inspect_err(|_| pr_err!("decompression failed, page {index}\n"))?;
             }
         }
+        // An empty slot was never written: it has no checksum to match.
+        if store.integrity && kind != Kind::Empty {
+            let checksum = meta.checksum.load(Relaxed);
+            drop(slot);
+            self.verify(page, checksum, index)?;
+        }
         Ok(())
+    }
+
+    /// Checks page `index`, as a read rebuilt it, against the checksum it was stored with;
+    /// a mismatch is counted, logged and an I/O error.
+    fn verify(&self, page: &[u8], checksum: u32, index: u64) -> Result {
+        if crc32c_of(page) == checksum {
+            return Ok(());
+        }
+        self.stats.integrity_errors.add(1, Relaxed);
+        if printk_ratelimit() {
+            pr_err!(
+                "rzram{}: integrity error at sector {}: the page read back does not match its checksum\n",
+                self.id,
+                index * SECTORS_PER_PAGE
+            );
+        }
+        Err(EIO)
     }
 
     /// Stores `stream.page` as page `index`. The page is compressed exactly once, into a
@@ -320,10 +371,15 @@ impl Zram {
     /// before it replaces the slot's old data, which therefore survives any failure.
     fn write_page(&self, store: &Store, stream: &mut Stream, index: u64) -> Result {
         let stats = &self.stats;
+        let checksum = if store.integrity {
+            crc32c_of(&stream.page)
+        } else {
+            0
+        };
         if let Some(word) = same_filled(&stream.page) {
             let slot = store.slot(index)?;
             self.release(&slot);
-            slot.meta().set(Kind::Same, word);
+            slot.meta().set(Kind::Same, word, checksum);
             stats.same_pages.add(1, Relaxed);
             stats.pages_stored.add(1, Relaxed);
             return Ok(());
@@ -349,7 +405,7 @@ impl Zram {
             stats.huge_pages.add(1, Relaxed);
             stats.huge_pages_since.add(1, Relaxed);
         }
-        slot.meta().set(kind, data.len() as u64);
+        slot.meta().set(kind, data.len() as u64, checksum);
         stats.compr_data_size.add(data.len() as u64, Relaxed);
         stats.pages_stored.add(1, Relaxed);
         Ok(())
@@ -466,14 +522,19 @@ impl Zram {
         self.config.lock().algorithm
     }
 
-    /// Chooses the algorithm; `EBUSY` once initialised.
-    pub(crate) fn set_algorithm(&self, algorithm: Algorithm) -> Result {
+    /// Changes the configuration with `change`; `EBUSY` once initialised.
+    fn configure(&self, change: impl FnOnce(&mut Config)) -> Result {
         let mut config = self.config.lock();
         if self.initialised() {
             return Err(EBUSY);
         }
-        config.algorithm = algorithm;
+        change(&mut config);
         Ok(())
+    }
+
+    /// Chooses the algorithm; `EBUSY` once initialised.
+    pub(crate) fn set_algorithm(&self, algorithm: Algorithm) -> Result {
+        self.configure(|config| config.algorithm = algorithm)
     }
 
     /// Sets the disk size (rounded up to pages), allocates the store and announces the
@@ -486,7 +547,7 @@ impl Zram {
         let page = PAGE as u64;
         let pages = bytes.div_ceil(page);
         let disksize = pages.checked_mul(page).ok_or(EINVAL)?;
-        let store = Store::new(name, usize::try_from(pages)?, config.algorithm)?;
+        let store = Store::new(name, usize::try_from(pages)?, &config)?;
         *self.store.lock() = Some(Arc::new(store, GFP_KERNEL)?);
         config.disksize = disksize;
         disk.set_capacity(disksize / 512);
@@ -501,8 +562,7 @@ impl Zram {
         let store = {
             let mut config = self.config.lock();
             disk.set_capacity(0);
-            config.disksize = 0;
-            config.algorithm = DEFAULT_ALGORITHM;
+            *config = Config::new();
             self.limit_pages.store(0, Relaxed);
             let store = self.store.lock().take();
             for counter in self.stats.counters() {
@@ -514,6 +574,16 @@ impl Zram {
         drop(store);
         disk.release();
         Ok(())
+    }
+
+    /// Whether integrity mode is chosen.
+    pub(crate) fn integrity(&self) -> bool {
+        self.config.lock().integrity
+    }
+
+    /// Chooses integrity mode; `EBUSY` once initialised.
+    pub(crate) fn set_integrity(&self, integrity: bool) -> Result {
+        self.configure(|config| config.integrity = integrity)
     }
 
     /// Sets `mem_limit` in bytes (rounded up to pages); 0 removes the limit.

@@ -4,7 +4,8 @@
 //!
 //! Devices `/dev/rzramN` store each page same-filled (one word), compressed (lzo, lzo-rle,
 //! lz4 or zstd) or raw in a zsmalloc pool, with zram's sysfs attributes and
-//! `/sys/class/rzram-control`.
+//! `/sys/class/rzram-control`. Integrity mode, beyond zram, fails the read of any page that
+//! does not match the checksum it was stored with.
 
 /// Pages of one repeated word.
 pub mod same_fill;
@@ -19,6 +20,10 @@ pub mod sysfs_text;
 mod bio_disk;
 #[path = "../kffi/compress.rs"]
 mod compress;
+#[path = "../kffi/crc32.rs"]
+mod crc32;
+#[path = "../kffi/printk.rs"]
+mod printk;
 #[path = "../kffi/wait_bit.rs"]
 mod wait_bit;
 #[path = "../kffi/zsmalloc.rs"]
@@ -45,6 +50,10 @@ module! {
         num_devices: u32 {
             default: 1,
             description: "Number of pre-created rzram devices",
+        },
+        integrity: bool {
+            default: false,
+            description: "Keep a checksum of every page and fail reads that do not match it (the default of each device's integrity attribute)",
         },
     },
 }

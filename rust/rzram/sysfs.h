@@ -18,6 +18,8 @@ enum rzram_attr {
 	RZRAM_ATTR_MM_STAT,
 	RZRAM_ATTR_IO_STAT,
 	RZRAM_ATTR_DEBUG_STAT,
+	RZRAM_ATTR_INTEGRITY,
+	RZRAM_ATTR_INTEGRITY_ERRORS,
 };
 
 /* Implemented in Rust: show fills a PAGE_SIZE buffer; both return a length or an errno. */

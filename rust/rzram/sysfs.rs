@@ -16,6 +16,7 @@ use crate::{
     sysfs_text::{
         parse_decimal,
         parse_size,
+        parse_switch,
         write_choices,
         BufWriter, //
     },
@@ -81,11 +82,13 @@ enum Attr {
     MmStat,
     IoStat,
     DebugStat,
+    Integrity,
+    IntegrityErrors,
 }
 
 impl Attr {
     fn from_raw(raw: c_int) -> Option<Self> {
-        const ALL: [Attr; 10] = [
+        const ALL: [Attr; 12] = [
             Attr::Disksize,
             Attr::Initstate,
             Attr::Reset,
@@ -96,6 +99,8 @@ impl Attr {
             Attr::MmStat,
             Attr::IoStat,
             Attr::DebugStat,
+            Attr::Integrity,
+            Attr::IntegrityErrors,
         ];
         ALL.get(usize::try_from(raw).ok()?).copied()
     }
@@ -123,7 +128,14 @@ fn show(zram: &Zram, attr: Attr, out: &mut BufWriter<'_>) -> Result {
             stats.failed_writes.load(Relaxed),
             stats.notify_free.load(Relaxed)
         ),
-        Attr::DebugStat => writeln!(out, "version: 1\n0 {:8}", stats.miss_free.load(Relaxed)),
+        Attr::DebugStat => writeln!(
+            out,
+            "version: 1\n0 {:8}\nintegrity_errors: {}",
+            stats.miss_free.load(Relaxed),
+            stats.integrity_errors.load(Relaxed)
+        ),
+        Attr::Integrity => writeln!(out, "{}", u32::from(zram.integrity())),
+        Attr::IntegrityErrors => writeln!(out, "{}", stats.integrity_errors.load(Relaxed)),
         _ => return Err(EINVAL),
     }
     .map_err(|_| EINVAL)
@@ -161,6 +173,7 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
             _ => Err(EINVAL),
         },
         Attr::Compact => zram.compact(),
+        Attr::Integrity => zram.set_integrity(parse_switch(text).ok_or(EINVAL)?),
         _ => Err(EINVAL),
     }
 }

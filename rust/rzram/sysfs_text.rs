@@ -54,6 +54,15 @@ pub fn parse_decimal(text: &str) -> Option<u64> {
     text.parse().ok()
 }
 
+/// A switch: `0` or `1` with optional surrounding white space, nothing else.
+pub fn parse_switch(text: &str) -> Option<bool> {
+    match text.trim() {
+        "0" => Some(false),
+        "1" => Some(true),
+        _ => None,
+    }
+}
+
 /// Writes `names` separated by spaces, with `current` in brackets, and a newline: the
 /// format of zram's `comp_algorithm`.
 pub fn write_choices<'a>(

@@ -1,12 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # The reference compressed-RAM suite, against zram.ko or rzram: bad sysfs input refused with
-# nothing changed, stable writes, swap under memory pressure in a small guest with every page
-# verified after swap-in, compression visible in mm_stat, reset, then on a hot-added device:
-# every algorithm storing and returning a mixed dataset, direct I/O from huge pages, mem_limit.
+# nothing changed, stable writes, what util-linux zramctl makes of the device, swap torture
+# (more anonymous memory than the guest has, pages rewritten while they are swapped out, every
+# page verified) with compression visible in mm_stat, reset, then on a hot-added device: every
+# algorithm storing and returning a mixed dataset, direct I/O from huge pages, ext4, mem_limit.
+# rzram runs in integrity mode (its module parameter), with none of its checksums failing;
+# then once more without stable writes, where its integrity errors are reported.
 . /tests/guest/zram-lib.sh
 
-check module-load modprobe $ZMOD num_devices=1 || return 0
+if [ "$DRIVER" = rust ]; then
+	module_args=integrity=1
+fi
+check module-load modprobe $ZMOD num_devices=1 $module_args || return 0
 expect_eq control-class 1 "$([ -r $ZCTL/hot_add ] && [ -w $ZCTL/hot_remove ] && echo 1)"
+
+if [ "$DRIVER" = rust ]; then
+	expect_eq integrity-from-module-param 1 "$(cat $ZSYS/integrity)"
+	expect_write_error integrity-garbage-einval $ZSYS/integrity 2 "Invalid argument"
+	expect_write_error integrity-word-einval $ZSYS/integrity yes "Invalid argument"
+	expect_eq integrity-garbage-unchanged 1 "$(cat $ZSYS/integrity)"
+	check integrity-off-on sh -c "echo 0 >$ZSYS/integrity && grep -qx 0 $ZSYS/integrity && echo 1 >$ZSYS/integrity"
+	expect_eq integrity-errors-zero 0 "$(cat $ZSYS/integrity_errors)"
+fi
 
 # Refused before initialisation; nothing changes.
 default_algorithm=$(current_algorithm)
@@ -28,6 +43,22 @@ expect_write_error disksize-twice-ebusy $ZSYS/disksize 1G "Device or resource bu
 expect_eq disksize-twice-unchanged $((768 << 20)) "$(cat $ZSYS/disksize)"
 expect_write_error comp-algorithm-after-init-ebusy $ZSYS/comp_algorithm zstd "Device or resource busy"
 expect_eq comp-algorithm-after-init-unchanged lz4 "$(current_algorithm)"
+if [ "$DRIVER" = rust ]; then
+	expect_write_error integrity-after-init-ebusy $ZSYS/integrity 0 "Device or resource busy"
+	expect_eq integrity-after-init-unchanged 1 "$(cat $ZSYS/integrity)"
+fi
+
+# util-linux zramctl looks for /sys/block/zram* and /sys/class/zram-control only: it must list
+# zram.ko's device; for rzram what it makes of the device is reported, not required.
+if [ "$DRIVER" = c ]; then
+	expect_eq zramctl-lists-device "$ZDEV lz4 768M" \
+		"$(zramctl --noheadings --output NAME,ALGORITHM,DISKSIZE | xargs)"
+else
+	for args in "" "$ZDEV" "--output-all $ZDEV" "--find --size 16M"; do
+		out=$(zramctl $args 2>&1)
+		diag "zramctl $args: exit $?: $(printf '%s' "$out" | tr '\n' '|')"
+	done
+fi
 
 check mkswap mkswap $ZDEV
 check swapon swapon $ZDEV
@@ -36,13 +67,23 @@ expect_write_error reset-open-ebusy $ZSYS/reset 1 "Device or resource busy"
 expect_write_error hot-remove-open-ebusy $ZCTL/hot_remove 0 "Device or resource busy"
 expect_eq reset-open-unchanged 1 "$(cat $ZSYS/initstate)"
 
-# Twice the guest's RAM, two processes, THP allowed, every page verified after swap-in.
+# Swap torture: twice the guest's RAM over three processes, THP allowed, written once, then two
+# threads in each rewriting pages (and their expected contents) for 10 s while the kernel swaps
+# them out, every page verified after swap-in. (One pass: rzram swaps several times slower
+# than zram.ko on the debug kernel, and runs this twice.)
 mem_kib=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
 echo always >/sys/kernel/mm/transparent_hugepage/enabled
-check swap-pressure-verified swap-pressure --mib $((mem_kib * 2 / 1024)) --procs 2 --passes 2 --thp --seed 3
+swap_torture() {
+	swap-pressure --mib $((mem_kib * 2 / 1024)) --procs 3 --passes 1 --thp --rewriters 2 \
+		--rewrite-secs 10 --seed "$1"
+}
+check swap-pressure-verified swap_torture 3
 diag "mm_stat: $(cat $ZSYS/mm_stat)"
 diag "io_stat: $(cat $ZSYS/io_stat)"
 diag "debug_stat: $(cat $ZSYS/debug_stat | tr '\n' ' ')"
+if [ "$DRIVER" = rust ]; then
+	expect_eq integrity-errors-stable-writes 0 "$(cat $ZSYS/integrity_errors)"
+fi
 orig=$(mm_stat_field 1)
 compr=$(mm_stat_field 2)
 diag "after pressure: orig_data_size=$orig compr_data_size=$compr"
@@ -52,6 +93,20 @@ else
 	fail mm-stat-compression "orig=$orig compr=$compr"
 fi
 expect_eq io-stat-no-failures "0 0" "$(awk '{print $1, $2}' $ZSYS/io_stat)"
+
+# rzram copies each page before it compresses it, so it does not need stable pages: the same
+# torture without them. The pages are verified; the checksum failures are reported.
+if [ "$DRIVER" = rust ]; then
+	check swapoff-for-unstable-writes swapoff $ZDEV
+	echo 0 >$ZSYS/queue/stable_writes
+	expect_eq stable-writes-cleared 0 "$(cat $ZSYS/queue/stable_writes)"
+	check swapon-unstable-writes swapon $ZDEV
+	check swap-pressure-unstable-writes-verified swap_torture 4
+	errors=$(cat $ZSYS/integrity_errors)
+	diag "stable_writes=0: integrity_errors=$errors mm_stat: $(cat $ZSYS/mm_stat)"
+	expect_eq integrity-errors-unstable-writes-reported number \
+		"$([[ "$errors" =~ ^[0-9]+$ ]] && echo number || echo "'$errors'")"
+fi
 
 check swapoff swapoff $ZDEV
 diag "mm_stat after swapoff: $(cat $ZSYS/mm_stat)"
@@ -88,15 +143,51 @@ for alg in lzo lzo-rle lz4 zstd; do
 done
 
 # Direct I/O from 2 MiB pages: multi-page (large folio) segments are split at page boundaries.
+# The swap torture leaves memory fragmented: compaction makes room for the huge pages.
 echo 32M >$sys/disksize
+echo 1 >/proc/sys/vm/compact_memory
 echo 6 >/proc/sys/vm/nr_hugepages
 check hugetlb-direct-io hugepage-dio --device $dev --source hugetlb --buf-mib 4 --iterations 8 --seed 21
 check thp-direct-io hugepage-dio --device $dev --source thp --buf-mib 4 --iterations 8 --seed 22
 echo 0 >/proc/sys/vm/nr_hugepages
 echo 1 >$sys/reset
 
+# ext4: a tree of files written, the caches dropped, read back verified, fsck clean.
+echo 64M >$sys/disksize
+mnt=/mnt/zram
+mkdir -p $mnt
+check ext4-mkfs mkfs.ext4 -q -F $dev
+if check ext4-mount mount -t ext4 $dev $mnt; then
+	cp -a /usr /tests $mnt/
+	for i in $(seq 1 200); do
+		head -c $((i * 509 % 20000)) /tmp/mixed >$mnt/small$i
+	done
+	cp /tmp/mixed $mnt/mixed
+	manifest() {
+		(cd $mnt && find . | sort && find . -type f | sort | xargs md5sum)
+	}
+	manifest >/tmp/ext4.manifest
+	diag "ext4 tree: $(find $mnt -type f | wc -l) files, $(du -sk $mnt | cut -f1) KiB; mm_stat: $(cat $sys/mm_stat)"
+	check ext4-umount umount $mnt
+	echo 3 >/proc/sys/vm/drop_caches
+	check ext4-fsck-clean e2fsck -fn $dev
+	check ext4-mount-again mount -t ext4 -o ro $dev $mnt
+	if manifest | cmp -s /tmp/ext4.manifest -; then
+		pass ext4-tree-verified
+	else
+		fail ext4-tree-verified "names or checksums differ after remount"
+	fi
+	umount $mnt
+fi
+echo 1 >$sys/reset
+
 # A write past mem_limit fails with an I/O error, counted; what was stored stays intact.
+# rzram: in integrity mode since the module parameter set it; this time without.
 echo lz4 >$sys/comp_algorithm
+if [ "$DRIVER" = rust ]; then
+	expect_eq integrity-default-after-reset 1 "$(cat $sys/integrity)"
+	echo 0 >$sys/integrity
+fi
 echo 32M >$sys/disksize
 dd if=/tmp/mixed of=$dev bs=1M count=4 oflag=direct status=none
 echo 1M >$sys/mem_limit

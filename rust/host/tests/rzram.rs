@@ -124,6 +124,15 @@ fn decimals() {
 }
 
 #[test]
+fn switches() {
+    assert_eq!(parse_switch("1\n"), Some(true));
+    assert_eq!(parse_switch(" 0 "), Some(false));
+    for bad in ["", "2", "01", "true", "y", "1 1", "-1"] {
+        assert_eq!(parse_switch(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
 fn choices_with_the_current_in_brackets() {
     let mut buf = [0u8; 64];
     let mut out = BufWriter::new(&mut buf);
