@@ -780,13 +780,15 @@ impl AoeDevice {
         frame: FrameState,
         round: &mut Round,
     ) {
+        // The new tag first: the frame's count moves from its old target to its new one only
+        // when it is really resent.
+        let Some(tag) = inflight.tags.retransmit(slot) else {
+            return;
+        };
         if let Some(target) = inflight.targets.get_mut(frame.target) {
             target.load.timed_out();
         }
         let target_index = paths::pick_for_retransmit(&inflight.targets, frame.target);
-        let Some(tag) = inflight.tags.retransmit(slot) else {
-            return;
-        };
         let (Some(Some(outstanding)), Some(target)) = (
             inflight.requests.get_mut(frame.request),
             inflight.targets.get_mut(target_index),
