@@ -14,9 +14,9 @@ echo 20 >/proc/sys/vm/nr_hugepages
 diag "hugetlb pages reserved: $(cat /proc/sys/vm/nr_hugepages)"
 echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 
-check hugetlb-direct-io hugepage-dio --device $AOE_DEV --source hugetlb --iterations 24 --seed 11
-check thp-direct-io hugepage-dio --device $AOE_DEV --source thp --iterations 24 --seed 12
-check thp-direct-io-split hugepage-dio --device $AOE_DEV --source thp --iterations 12 --seed 13 --split
+check hugetlb-direct-io hugepage-dio --device $AOE_DEV --source hugetlb --iterations 16 --seed 11
+check thp-direct-io hugepage-dio --device $AOE_DEV --source thp --iterations 16 --seed 12
+check thp-direct-io-split hugepage-dio --device $AOE_DEV --source thp --iterations 8 --seed 13 --split
 
 # The target's image must equal what the device returns after all of the above.
 expect_eq device-equals-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"

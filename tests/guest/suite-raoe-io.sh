@@ -8,7 +8,7 @@
 . /tests/guest/aoe-lib.sh
 
 ip link add veth0 type veth peer name veth1 && ip link set veth0 up && ip link set veth1 up
-IMG_MIB=48
+IMG_MIB=16
 dd if=/dev/urandom of=$AOE_IMG bs=1M count=$IMG_MIB status=none
 vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 AOE_VBLADE_PID=$!
@@ -38,8 +38,8 @@ expect_eq read-whole-device-md5 "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=
 # (Direct I/O of every size, for both drivers: suite-aoe.sh.)
 # Buffered writes through the page cache, flushed.
 dd if=/dev/urandom of=/tmp/chunk bs=1M count=4 status=none
-dd if=/tmp/chunk of=$AOE_DEV bs=1M seek=30 conv=fsync status=none
-expect_eq buffered-write-md5 "$(md5 /tmp/chunk)" "$(dd if=$AOE_IMG bs=1M skip=30 count=4 status=none | md5sum | cut -d' ' -f1)"
+dd if=/tmp/chunk of=$AOE_DEV bs=1M seek=8 conv=fsync status=none
+expect_eq buffered-write-md5 "$(md5 /tmp/chunk)" "$(dd if=$AOE_IMG bs=1M skip=8 count=4 status=none | md5sum | cut -d' ' -f1)"
 
 expect_eq device-equals-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
 
@@ -47,7 +47,7 @@ expect_eq device-equals-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=di
 # more than one hardware queue.
 expect_eq write-cache-advertised "write back" "$(cat "$AOE_SYS/queue/write_cache")"
 flushes_before=$(raoe_stat flushes)
-dd if=/tmp/chunk of=$AOE_DEV bs=1M seek=20 conv=fsync status=none
+dd if=/tmp/chunk of=$AOE_DEV bs=1M seek=12 conv=fsync status=none
 flushes_after=$(raoe_stat flushes)
 diag "flushes acknowledged by the target: $flushes_before before fsync, $flushes_after after"
 if [ "${flushes_after:-0}" -gt "${flushes_before:-0}" ]; then pass fsync-flushes; else fail fsync-flushes "no flush acknowledged"; fi

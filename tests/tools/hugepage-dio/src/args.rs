@@ -23,6 +23,8 @@ a regular file), at device offsets that are not 2 MiB aligned, verifying every b
   --region-mib M      use only the first M MiB of PATH [whole device]
   --split             ask the kernel to split all THPs between each write and its read
                       (writes 1 to /sys/kernel/debug/split_huge_pages)
+  --thp-best-effort   with --source thp, run on small pages when no huge page backs a
+                      buffer (memory pressure) instead of failing
   --help              print this text
 
 Exit status: 0 all data verified, 1 mismatch or I/O error, 2 usage or setup error.
@@ -52,6 +54,7 @@ pub struct Config {
     pub seed: u64,
     pub region_bytes: Option<u64>,
     pub split: bool,
+    pub thp_best_effort: bool,
 }
 
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, String> {
@@ -64,6 +67,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, S
     let mut seed: u64 = 1;
     let mut region_mib: Option<u64> = None;
     let mut split = false;
+    let mut thp_best_effort = false;
 
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -82,6 +86,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, S
             "--seed" => seed = value(&arg, &mut args)?,
             "--region-mib" => region_mib = Some(value(&arg, &mut args)?),
             "--split" => split = true,
+            "--thp-best-effort" => thp_best_effort = true,
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
@@ -126,6 +131,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, S
         seed,
         region_bytes,
         split,
+        thp_best_effort,
     }))
 }
 
@@ -146,11 +152,12 @@ mod tests {
             (8 << 20, 4 << 20, 64)
         );
         assert_eq!((config.region_bytes, config.split), (None, false));
-        let list = "--device f --source hugetlb --region-mib 3 --split";
+        let list = "--device f --source hugetlb --region-mib 3 --split --thp-best-effort";
         let Ok(Parsed::Run(config)) = parse(list.split(' ').map(String::from)) else {
             panic!("valid command line rejected");
         };
         assert_eq!((config.region_bytes, config.split), (Some(3 << 20), true));
+        assert!(config.thp_best_effort);
         assert!(matches!(
             parse(["--help"].map(String::from)),
             Ok(Parsed::Help)
