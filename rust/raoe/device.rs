@@ -63,7 +63,8 @@ use crate::{
         AtaReply,
         AtaRequest,
         DropReason,
-        Header, //
+        Header,
+        MacHex, //
     },
 };
 use core::fmt::Write;
@@ -451,10 +452,11 @@ impl AoeDevice {
     ) -> Result {
         if payload < self.payload {
             pr_warn!(
-                "e{}.{}: target {:02x?} on {} ignored: its payload {payload} is below the device's {}\n",
+                "e{}.{}: target {} on {} ignored: its payload {payload} is below the device's {}\n",
                 self.shelf,
                 self.slot,
-                mac,
+                // `pr_*` takes the kernel's `Display`, which `Arguments` has.
+                format_args!("{}", MacHex(mac)),
                 kernel::str::BStr::from_bytes(until_nul(&interface.name)),
                 self.payload
             );
@@ -579,8 +581,8 @@ impl AoeDevice {
         for target in inflight.targets.iter() {
             write!(
                 f,
-                "target {:02x?} in_flight {} window {} cap {} ssthresh {} silent_timeouts {} interfaces",
-                target.mac,
+                "target {} in_flight {} window {} cap {} ssthresh {} silent_timeouts {} interfaces",
+                MacHex(target.mac),
                 target.load.in_flight,
                 target.load.window.max_outstanding(),
                 target.load.window.frames(),
@@ -805,8 +807,13 @@ impl AoeDevice {
             interface.ifindex
         });
         self.messages.post(format_args!(
-            "retransmit e{}.{} oldtag={:08x} newtag={:08x} s={:02x?} d={:02x?}\n",
-            self.shelf, self.slot, frame.ata.header.tag, tag, ata.header.src, ata.header.dst
+            "retransmit e{}.{} oldtag={:08x} newtag={:08x} s={} d={}\n",
+            self.shelf,
+            self.slot,
+            frame.ata.header.tag,
+            tag,
+            MacHex(ata.header.src),
+            MacHex(ata.header.dst)
         ));
         let sent = self
             .outgoing(outstanding, &ata, ifindex)

@@ -39,6 +39,7 @@ use crate::{
         ConfigReply,
         DropReason,
         Header,
+        MacHex,
         Response,
         SentAta, //
     },
@@ -326,8 +327,9 @@ impl Discovery {
                         return;
                     }
                     pr_info!(
-                        "e{shelf}.{slot}: target {:02x?} on {}, bufcnt {}, firmware {:#06x}, payload {}\n",
-                        target.mac,
+                        "e{shelf}.{slot}: target {} on {}, bufcnt {}, firmware {:#06x}, payload {}\n",
+                        // `pr_*` takes the kernel's `Display`, which `Arguments` has.
+                        format_args!("{}", MacHex(target.mac)),
                         BStr::from_bytes(until_nul(&target.interface.name)),
                         target.buffer_count,
                         target.firmware_version,

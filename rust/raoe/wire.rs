@@ -278,6 +278,15 @@ pub enum AtaCommand {
     Flush,
 }
 
+/// Shows a MAC address as aoe.ko's messages do (`%pm`): twelve hex digits, no separators.
+pub struct MacHex(pub [u8; 6]);
+
+impl core::fmt::Display for MacHex {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
 /// The addressing fields of an AoE header, in requests and responses alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {

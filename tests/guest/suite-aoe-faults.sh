@@ -23,6 +23,16 @@ else
 	fail lossy-write-on-image "dd oflag=direct failed"
 fi
 
+# Retransmissions are reported on /dev/etherd/err, where aoetools' users read them (among
+# other lines: aoe.ko also reports the duplicates' "unexpected rsp"). The node blocks when empty.
+timeout 3 cat /dev/etherd/err >/tmp/err.txt
+diag "/dev/etherd/err: $(wc -l </tmp/err.txt) lines, the first: $(head -n 1 /tmp/err.txt)"
+if grep -qE "retransmit e$AOE_SHELF\.$AOE_SLOT oldtag=[0-9a-f]{8}.* s=[0-9a-f]{12} d=[0-9a-f]{12}" /tmp/err.txt; then
+	pass err-reports-retransmit
+else
+	fail err-reports-retransmit "no retransmit line on /dev/etherd/err"
+fi
+
 for dev in veth0 veth1; do tc qdisc del dev $dev root; done
 expect_eq whole-device-after "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
 aoe_teardown && pass module-unload || fail module-unload "rmmod $(aoe_module) failed"

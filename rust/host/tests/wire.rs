@@ -605,3 +605,9 @@ fn every_drop_reason_is_reachable() {
         .collect();
     assert!(missed.is_empty(), "never triggered: {missed:?}");
 }
+
+#[test]
+fn mac_addresses_print_as_aoe_ko_prints_them() {
+    let mac = MacHex([0x4e, 0x1e, 0xe0, 0xf3, 0x26, 0x0b]);
+    assert_eq!(format!("s={mac}"), "s=4e1ee0f3260b");
+}

@@ -128,7 +128,9 @@ fn run(config: &Config) -> Result<bool, String> {
                 config.buf_bytes >> 10
             );
             if kib == 0 && config.thp_best_effort {
-                println!("# thp: no huge page backs the {name} buffer (memory pressure): small pages");
+                println!(
+                    "# thp: no huge page backs the {name} buffer (memory pressure): small pages"
+                );
             } else if kib == 0 {
                 return Err(format!(
                     "THP not backing the {name} buffer (AnonHugePages: 0 kB); \
