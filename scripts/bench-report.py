@@ -16,6 +16,7 @@ cannot be drawn is reported and changes nothing else. Exits 1 when a log has no 
 malformed one, a failed check ("not ok") or no KTAP result (the guest crashed or timed out).
 """
 import argparse
+import math
 import pathlib
 import re
 import statistics
@@ -120,6 +121,8 @@ def print_suite(suite: Suite) -> None:
 def draw_chart(suites: list[Suite], png: pathlib.Path) -> None:
     import matplotlib
 
+    import matplotlib.ticker
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -130,11 +133,21 @@ def draw_chart(suites: list[Suite], png: pathlib.Path) -> None:
         raise ValueError("no test ran on both drivers")
     labels, ratios, rust_better = zip(*reversed(bars))
     fig, ax = plt.subplots(figsize=(9, 1.2 + 0.32 * len(bars)))
-    ax.barh(labels, ratios, color=["tab:green" if b else "tab:orange" for b in rust_better])
+    # A log scale and bars from 1.0: twice as fast and half as fast are as long.
+    ax.set_xscale("log")
+    ax.barh(labels, [ratio - 1 for ratio in ratios], left=1,
+            color=["tab:green" if b else "tab:orange" for b in rust_better])
     ax.axvline(1.0, color="black", linewidth=1)
-    ax.set_xlim(0, max(*ratios, 1.0) * 1.12)  # room for the labels
+    low, high = min(*ratios, 1.0) / 1.5, max(*ratios, 1.0) * 1.5  # room for the labels
+    ax.set_xlim(low, high)
+    ticks = [2.0**k for k in range(math.ceil(math.log2(low)), math.floor(math.log2(high)) + 1)]
+    if len(ticks) < 3:  # a narrow range: 1 and five even steps in log space
+        steps = (round(low * (high / low) ** (i / 6), 2) for i in range(1, 6))
+        ticks = sorted({1.0, *(step for step in steps if abs(math.log(step)) > 0.1)})
+    ax.set_xticks(ticks, [f"{tick:g}" for tick in ticks])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     for y, ratio in enumerate(ratios):
-        ax.text(ratio, y, f" {ratio:.2f}", va="center", fontsize=8)
+        ax.text(ratio, y, f" {ratio:.2f} ", va="center", ha="left" if ratio >= 1 else "right", fontsize=8)
     ax.set_xlabel("Rust/C, ratio of medians (green: Rust better, orange: C better)")
     ax.set_title("Rust vs C drivers, same guest, alternating")
     ax.tick_params(axis="y", labelsize=8)
