@@ -120,7 +120,6 @@ def print_suite(suite: Suite) -> None:
 
 def draw_chart(suites: list[Suite], png: pathlib.Path) -> None:
     import matplotlib
-
     import matplotlib.ticker
 
     matplotlib.use("Agg")
@@ -128,7 +127,7 @@ def draw_chart(suites: list[Suite], png: pathlib.Path) -> None:
 
     bars = [(f"{s.name}: {name}" + (" (s, lower is better)" if t.unit == "s" else ""), ratio,
              (ratio > 1) != (t.unit == "s"))
-            for s in suites for name, t in s.tests.items() if (ratio := t.ratio()) is not None]
+            for s in suites for name, t in s.tests.items() if (ratio := t.ratio())]  # 0: not drawn
     if not bars:
         raise ValueError("no test ran on both drivers")
     labels, ratios, rust_better = zip(*reversed(bars))
