@@ -9,7 +9,7 @@
 
 # The comparisons, one guest each: suite (tests/guest/suite-NAME.sh), guest RAM in MiB, timeout
 # in seconds, extra kernel arguments ("-" for none). A suite whose script is not there is skipped.
-BENCH_SUITES="
+COMPARISONS="
 bench-aoe   1024  3600  -
 bench-zram  1024  3600  -
 "
@@ -34,7 +34,7 @@ while read -r suite mem timeout extra; do
 	"$TOP/scripts/qemu-run.sh" "$kdir/arch/x86/boot/bzImage" "$initrd" "$results/$suite.log" \
 		mem="$mem" cpus=2 timeout="$timeout" -- "suite=$suite" driver=both "${settings[@]}" $extra |
 		grep --line-buffered -E '^  \| (bench|# FAIL)' || true
-done <<<"$BENCH_SUITES"
+done <<<"$COMPARISONS"
 
 step "report"
 rc=0

@@ -33,7 +33,7 @@ REGION="--offset=${CHECK_MIB}M --size=${MIB}M --verify=crc32c --verify_interval=
 RANDOM_IO="--norandommap --serialize_overlap=1"
 
 echo "bench-title: raoe vs aoe.ko, vblade on a veth in the same guest: fio io_uring O_DIRECT," \
-	"$RUNTIME s per test over $MIB MiB, $REPS rounds"
+	"$RUNTIME s per test over $MIB MiB, rounds: $REPS"
 
 # Non-idle jiffies of all CPUs so far, in USER_HZ (100 a second).
 busy_jiffies() {
