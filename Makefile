@@ -11,6 +11,8 @@ RESULTS ?= $(BUILD)/results
 MODULES := $(BUILD)/modules/raoe.ko $(BUILD)/modules/rzram.ko
 KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
 INITRD  := $(BUILD)/initramfs.cpio
+# --bench: the bench guest's extra tools (fio); `make bench` sets it.
+INITRAMFS_FLAGS ?=
 
 .PHONY: all bootstrap kernel modules tools check initramfs test run soak bench fuzz clean
 
@@ -33,7 +35,7 @@ check: modules tools
 	@scripts/check.sh
 
 initramfs: modules tools
-	@scripts/mkinitramfs.sh "$(KDIR)" $(INITRD) $(MODULES) >/dev/null
+	@scripts/mkinitramfs.sh $(INITRAMFS_FLAGS) "$(KDIR)" $(INITRD) $(MODULES) >/dev/null
 
 # Host unit tests, then one guest per (suite, driver); the last line is "N passed, N failed".
 test: check initramfs
@@ -65,7 +67,7 @@ soak: initramfs
 
 # Rust vs C side by side on the perf kernel; speed is reported (docs/benchmarks.md), never asserted.
 bench:
-	@$(MAKE) --no-print-directory FLAVOR=perf initramfs
+	@$(MAKE) --no-print-directory FLAVOR=perf INITRAMFS_FLAGS=--bench initramfs
 	@scripts/bench.sh "$$(scripts/build-kernel.sh perf)" $(CURDIR)/build/perf/initramfs.cpio \
 		$(CURDIR)/build/perf/bench
 

@@ -9,10 +9,12 @@ mkdir -p "$CACHE/tools" "$CACHE/src"
 # Tools only the guest suites use (mkinitramfs.sh packs them): hdparm for HDIO_GET_IDENTITY,
 # fdisk for sfdisk. Kept out of versions.env so adding one does not touch the kernel key file.
 GUEST_PACKAGES="hdparm fdisk"
+# matplotlib draws the `make bench` chart; kept out of versions.env for the same reason.
+BENCH_PACKAGES="python3-matplotlib"
 
 step "host packages"
 missing=()
-for pkg in $HOST_PACKAGES $GUEST_PACKAGES; do
+for pkg in $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -22,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$CACHE/apt.log" 2>&1 ||
 		die "apt-get install failed, see $CACHE/apt.log"
 fi
-dpkg-query -W $HOST_PACKAGES $GUEST_PACKAGES >"$CACHE/host-packages.txt"
+dpkg-query -W $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES >"$CACHE/host-packages.txt"
 
 step "rustc $RUSTC_RELEASE (rustc-web)"
 have=$(/usr/bin/rustc --version | awk '{print $2}')
@@ -50,23 +52,13 @@ fi
 
 step "kernel source $KERNEL_SRC_PKG $KERNEL_SRC_VERSION"
 if [ ! -f "$KERNEL_SRC/Makefile" ]; then
-	# A private apt state and sources list: the system's apt configuration is left alone. The
-	# mirror is the one the system already uses.
+	private_apt "$CACHE/apt" "deb [trusted=yes] $(debian_mirror) $KERNEL_SRC_SUITE main"
 	apt_dir=$CACHE/apt
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/sources.list.d"
-	mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-	[ -n "$mirror" ] || die "cannot find the Debian mirror in the system's apt sources"
-	echo "deb [trusted=yes] $mirror $KERNEL_SRC_SUITE main" >"$apt_dir/sources.list"
-	apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Etc::SourceList=$apt_dir/sources.list"
-		-o "Dir::Etc::SourceParts=$apt_dir/sources.list.d" -o "Dir::Cache::Archives=$apt_dir/archives"
-		-o "Dir::State::Status=/dev/null" -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
-	apt-get "${apt_opts[@]}" update -qq || die "apt-get update of $KERNEL_SRC_SUITE failed"
 	version=$KERNEL_SRC_VERSION
-	if ! apt-cache "${apt_opts[@]}" madison "$KERNEL_SRC_PKG" | grep -qF "| $version |"; then
-		die "$KERNEL_SRC_PKG $version is no longer on the mirror; available: $(apt-cache "${apt_opts[@]}" madison "$KERNEL_SRC_PKG" | awk -F'|' '{print $2}' | tr -d ' ' | xargs); update scripts/versions.env"
+	if ! apt-cache "${APT_OPTS[@]}" madison "$KERNEL_SRC_PKG" | grep -qF "| $version |"; then
+		die "$KERNEL_SRC_PKG $version is no longer on the mirror; available: $(apt-cache "${APT_OPTS[@]}" madison "$KERNEL_SRC_PKG" | awk -F'|' '{print $2}' | tr -d ' ' | xargs); update scripts/versions.env"
 	fi
-	(cd "$apt_dir/archives" && apt-get "${apt_opts[@]}" download -qq "$KERNEL_SRC_PKG=$version") ||
+	(cd "$apt_dir/archives" && apt-get "${APT_OPTS[@]}" download -qq "$KERNEL_SRC_PKG=$version") ||
 		die "apt-get download $KERNEL_SRC_PKG failed"
 	deb=$(ls "$apt_dir/archives/${KERNEL_SRC_PKG}_"*.deb | head -n1)
 	tmp=$CACHE/src/unpack.$$
@@ -77,6 +69,9 @@ if [ ! -f "$KERNEL_SRC/Makefile" ]; then
 	mv "$tmp/$KERNEL_SRC_PKG" "$KERNEL_SRC"
 	rm -rf "$tmp" "$deb"
 fi
+
+# The bench guest's fio (scripts/build-fio.sh builds it once).
+"$TOP/scripts/build-fio.sh" >/dev/null
 
 step "rustavailable"
 make -s -C "$KERNEL_SRC" O="$CACHE/rustcheck" RUSTC=/usr/bin/rustc BINDGEN="$BINDGEN_ROOT/bin/bindgen" \

@@ -28,3 +28,24 @@ die() {
 	exit 1
 }
 trap 'rc=$?; [ $rc -eq 0 ] || printf "FAILED at step \"%s\" (exit %d)\n" "$CURRENT_STEP" $rc >&2' EXIT
+
+# private_apt DIR SOURCES_LINE: sets APT_OPTS to an apt state of its own in DIR (the system's
+# apt configuration is left alone) with the one sources.list line given, and updates it. The
+# mirror to put in the line is the one the system already uses: debian_mirror.
+private_apt() {
+	local dir=$1
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/sources.list.d"
+	echo "$2" >"$dir/sources.list"
+	APT_OPTS=(-o "Dir::State::Lists=$dir/lists" -o "Dir::Etc::SourceList=$dir/sources.list"
+		-o "Dir::Etc::SourceParts=$dir/sources.list.d" -o "Dir::Cache::Archives=$dir/archives"
+		-o "Dir::State::Status=/dev/null" -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
+	apt-get "${APT_OPTS[@]}" update -qq || die "apt-get update of '$2' failed"
+}
+
+debian_mirror() {
+	local mirror
+	mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$mirror" ] || die "cannot find the Debian mirror in the system's apt sources"
+	echo "$mirror"
+}

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: mkinitramfs.sh KBUILD OUT.cpio MODULE.ko...
+# Usage: mkinitramfs.sh [--bench] KBUILD OUT.cpio MODULE.ko...
 # Packs busybox, the host tools the guest tests need (with their shared libraries), the kernel's
 # modules plus ours, the guest init and tests into a cpio made by the kernel's gen_init_cpio.
+# --bench adds a static fio (scripts/build-fio.sh) for the bench suites.
 . "$(dirname "$0")/lib.sh"
 
+bench=
+[ "${1:-}" != --bench ] || { bench=1 && shift; }
 kbuild=${1:?KBUILD}
 out=${2:?OUT.cpio}
 shift 2
 
 # Host programs copied with their libraries. Scripts (aoetools) need bash, sed, awk: busybox.
-# fio is left out: its ceph and ICU libraries (80 MB) would fill a small swap-test guest.
+# Debian's fio is left out: its ceph and ICU libraries (80 MB) would fill a small swap-test guest.
 host_bins="/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/sbin/vblade /usr/sbin/mkswap
 /usr/sbin/swapon /usr/sbin/swapoff /usr/sbin/zramctl /usr/sbin/blkdiscard /usr/bin/dd
 /usr/sbin/mkfs.ext4 /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/sbin/fsck.ext4 /usr/sbin/aoeping
@@ -52,6 +55,11 @@ for member in "$TOP"/tests/tools/*/src/main.rs; do
 		[ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"; }
 	done
 done
+
+if [ -n "$bench" ]; then
+	fio=$("$TOP/scripts/build-fio.sh") || die "no fio for the bench guest"
+	cp "$fio" "$root/usr/bin/fio"
+fi
 
 step "initramfs modules"
 release=$(cat "$kbuild/include/config/kernel.release")

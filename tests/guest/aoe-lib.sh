@@ -16,9 +16,17 @@ aoe_module() {
 # image of random data, the initiator loaded with aoe_iflist=veth0 and the parameters given.
 # With mtu=, both ends get it before vblade starts (vblade sizes its frames from it at startup).
 aoe_setup() {
-	local mib=$1 mtu= i
+	local mib=$1 mtu=
 	shift
-	case "${1:-}" in mtu=*) mtu=${1#mtu=}; shift ;; esac
+	case "${1:-}" in mtu=*) mtu=$1 && shift ;; esac
+	# shellcheck disable=SC2086 # no mtu= argument when $mtu is empty.
+	aoe_target_up "$mib" $mtu && aoe_initiator_up "$@"
+}
+
+# aoe_target_up IMAGE_MIB [mtu=MTU]: the veth pair and vblade exporting a random image on veth1.
+aoe_target_up() {
+	local mib=$1 mtu=
+	case "${2:-}" in mtu=*) mtu=${2#mtu=} ;; esac
 	ip link add veth0 type veth peer name veth1 || return 1
 	if [ -n "$mtu" ]; then
 		ip link set veth0 mtu "$mtu" && ip link set veth1 mtu "$mtu" || return 1
@@ -27,6 +35,11 @@ aoe_setup() {
 	dd if=/dev/urandom of=$AOE_IMG bs=1M count="$mib" status=none || return 1
 	vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 	AOE_VBLADE_PID=$!
+}
+
+# aoe_initiator_up [MODULE_PARAMETER...]: loads the initiator on veth0 and waits for the device.
+aoe_initiator_up() {
+	local i
 	modprobe "$(aoe_module)" aoe_iflist=veth0 "$@" || return 1
 	for i in $(seq 1 150); do
 		[ -b "$AOE_DEV" ] && [ "$(cat "$AOE_SYS/state" 2>/dev/null)" = up ] && return 0
@@ -40,11 +53,21 @@ aoe_setup() {
 # The initiator holds references on its interfaces: it goes before the veth pair does.
 aoe_teardown() {
 	local rc=0
-	kill "$AOE_VBLADE_PID" 2>/dev/null
-	wait "$AOE_VBLADE_PID" 2>/dev/null
+	aoe_vblade_stop
 	rmmod "$(aoe_module)" || rc=1
 	ip link del veth0 2>/dev/null
 	return $rc
+}
+
+# aoe_target_down: the target and the veth pair, once the initiator is unloaded.
+aoe_target_down() {
+	aoe_vblade_stop
+	ip link del veth0 2>/dev/null
+}
+
+aoe_vblade_stop() {
+	kill "$AOE_VBLADE_PID" 2>/dev/null
+	wait "$AOE_VBLADE_PID" 2>/dev/null
 }
 
 # raoe_counter NAME: a counter from raoe's report when the device was removed.
