@@ -279,6 +279,9 @@ pub(crate) struct Zram {
     store: SpinLock<Option<Arc<Store>>>,
     /// The most pool pages stores may use (`mem_limit`); 0: no limit.
     limit_pages: Atomic<u64>,
+    /// Test-only fault injection (debugfs `corrupt_next_checksum`): non-zero while the next
+    /// page stored in integrity mode is to be stored with a wrong checksum.
+    corrupt_next_checksum: Atomic<u32>,
     stats: Stats,
 }
 
@@ -290,6 +293,7 @@ impl Zram {
             config <- new_mutex!(Config::new(), "Zram::config"),
             store <- new_spinlock!(None, "Zram::store"),
             limit_pages: Atomic::new(0),
+            corrupt_next_checksum: Atomic::new(0),
             stats: Stats::new(),
         })
     }
@@ -372,7 +376,7 @@ impl Zram {
     fn write_page(&self, store: &Store, stream: &mut Stream, index: u64) -> Result {
         let stats = &self.stats;
         let checksum = if store.integrity {
-            crc32c_of(&stream.page)
+            crc32c_of(&stream.page) ^ self.injected_checksum_fault()
         } else {
             0
         };
@@ -409,6 +413,13 @@ impl Zram {
         stats.compr_data_size.add(data.len() as u64, Relaxed);
         stats.pages_stored.add(1, Relaxed);
         Ok(())
+    }
+
+    /// The bits to flip in the checksum of the page being stored: one, once, when the fault
+    /// is armed. The plain load keeps the unarmed case free of shared writes.
+    fn injected_checksum_fault(&self) -> u32 {
+        let fault = &self.corrupt_next_checksum;
+        u32::from(fault.load(Relaxed) != 0 && fault.xchg(0, Relaxed) != 0)
     }
 
     /// Raises `max_used_pages` to `used`.
@@ -626,6 +637,16 @@ impl Zram {
             s.huge_pages.load(Relaxed),
             s.huge_pages_since.load(Relaxed),
         ]
+    }
+
+    /// Whether the next page stored in integrity mode gets a wrong checksum.
+    pub(crate) fn checksum_fault_armed(&self) -> bool {
+        self.corrupt_next_checksum.load(Relaxed) != 0
+    }
+
+    /// Arms (or disarms) the wrong checksum of the next page stored in integrity mode.
+    pub(crate) fn arm_checksum_fault(&self, armed: bool) {
+        self.corrupt_next_checksum.store(u32::from(armed), Relaxed);
     }
 
     /// The statistics.
