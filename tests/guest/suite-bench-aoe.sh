@@ -2,9 +2,10 @@
 # Side by side, one guest, one vblade: aoe.ko and raoe take turns (BENCH_REPS rounds, aoe.ko
 # first in odd rounds, raoe first in even ones), each timing a sequential O_DIRECT bs=1M write
 # then read of the whole BENCH_MIB image, and the CPU time the guest spent (all CPUs, non-idle).
-# Every transfer is checked by checksum; one "bench: DRIVER OP MB_PER_S CPU_MS_PER_GIB" line per
-# run feeds scripts/bench-report.py. Speed is reported, never asserted.
+# Every transfer is checked by checksum; one bench line per run (bench-lib.sh) feeds
+# scripts/bench-report.py.
 . /tests/guest/aoe-lib.sh
+. /tests/guest/bench-lib.sh
 
 MIB=${BENCH_MIB:-64}
 REPS=${BENCH_REPS:-3}
@@ -13,25 +14,7 @@ dd if=/dev/urandom of=$AOE_IMG bs=1M count="$MIB" status=none
 dd if=/dev/urandom of=/tmp/src bs=1M count="$MIB" status=none
 vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 AOE_VBLADE_PID=$!
-
-# Non-idle jiffies of all CPUs so far.
-busy_jiffies() {
-	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
-
-# timed DRIVER OP COMMAND...: runs COMMAND and prints its bench line.
-timed() {
-	local driver=$1 op=$2 start seconds jiffies
-	shift 2
-	jiffies=$(busy_jiffies)
-	start=$(uptime_s)
-	"$@" || { fail "bench-$driver-$op" "transfer failed"; return 1; }
-	seconds=$(aoe_since "$start")
-	jiffies=$(($(busy_jiffies) - jiffies))
-	# /proc/stat counts in USER_HZ, 100 per second.
-	awk -v d="$driver" -v op="$op" -v mib="$MIB" -v s="$seconds" -v j="$jiffies" \
-		'BEGIN { printf "bench: %s %s %.1f %.0f\n", d, op, mib * 1.048576 / s, j * 10 * 1024 / mib }'
-}
+echo "bench-title: raoe vs aoe.ko: dd O_DIRECT bs=1M, $MIB MiB, vblade on a veth"
 
 for round in $(seq 1 "$REPS"); do
 	order="c rust"
@@ -39,8 +22,8 @@ for round in $(seq 1 "$REPS"); do
 	for DRIVER in $order; do
 		modprobe "$(aoe_module)" aoe_iflist=veth0 || { fail "bench-$DRIVER-load" "modprobe failed"; continue; }
 		aoe_wait_up e$AOE_SHELF.$AOE_SLOT 10 || { fail "bench-$DRIVER-up" "no device"; rmmod "$(aoe_module)"; continue; }
-		timed "$DRIVER" write dd if=/tmp/src of=$AOE_DEV bs=1M oflag=direct status=none
-		timed "$DRIVER" read dd if=$AOE_DEV of=/tmp/read bs=1M iflag=direct status=none
+		bench_throughput "$DRIVER" write "$MIB" dd if=/tmp/src of=$AOE_DEV bs=1M oflag=direct status=none
+		bench_throughput "$DRIVER" read "$MIB" dd if=$AOE_DEV of=/tmp/read bs=1M iflag=direct status=none
 		expect_eq "bench-$DRIVER-round-$round-data" "$(md5 /tmp/src)" "$(md5 /tmp/read)"
 		# Each driver's own view of the link (RTT, windows, retransmits), to explain the numbers.
 		if [ "$DRIVER" = rust ]; then
