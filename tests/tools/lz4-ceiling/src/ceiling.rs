@@ -21,39 +21,48 @@ pub struct Ceiling {
     pub decompress_bytes_per_sec: f64,
 }
 
-/// The dataset's pages, compressed once and kept one after the other.
+/// The dataset's pages compressed, each in a slot its worst case fits, allocated once so the
+/// timed passes only compress.
 struct Packed {
-    data: Vec<u8>,
-    /// Where each page's compressed bytes start; one more entry marks the end.
-    starts: Vec<usize>,
+    slots: Vec<u8>,
+    slot_len: usize,
+    /// The compressed length of each page.
+    lens: Vec<usize>,
 }
 
 impl Packed {
+    fn new(pages: usize) -> Self {
+        let slot_len = lz4::worst_case(PAGE_SIZE);
+        Packed {
+            slots: vec![0; pages * slot_len],
+            slot_len,
+            lens: vec![0; pages],
+        }
+    }
+
     fn page(&self, index: usize) -> &[u8] {
-        &self.data[self.starts[index]..self.starts[index + 1]]
+        &self.slots[index * self.slot_len..][..self.lens[index]]
+    }
+
+    fn compressed_bytes(&self) -> usize {
+        self.lens.iter().sum()
     }
 }
 
-/// Compresses every whole page of `dataset` into `out` (overwritten).
+/// Compresses every whole page of `dataset` into `out`.
 fn compress_all(dataset: &[u8], out: &mut Packed) -> Result<(), String> {
-    let bound = lz4::worst_case(PAGE_SIZE);
-    out.data.clear();
-    out.starts.clear();
-    out.starts.push(0);
-    for (index, page) in dataset.chunks_exact(PAGE_SIZE).enumerate() {
-        let start = out.data.len();
-        out.data.resize(start + bound, 0);
-        let len = lz4::compress(page, &mut out.data[start..])
+    let pages = dataset.chunks_exact(PAGE_SIZE);
+    let slots = out.slots.chunks_exact_mut(out.slot_len);
+    for (index, ((page, slot), len)) in pages.zip(slots).zip(&mut out.lens).enumerate() {
+        *len = lz4::compress(page, slot)
             .ok_or_else(|| format!("page {index} did not compress within the worst case"))?;
-        out.data.truncate(start + len);
-        out.starts.push(start + len);
     }
     Ok(())
 }
 
 /// Decompresses every page of `packed` into `page`; with `dataset`, checks each against it.
 fn decompress_all(packed: &Packed, page: &mut [u8], dataset: Option<&[u8]>) -> Result<(), String> {
-    for index in 0..packed.starts.len() - 1 {
+    for index in 0..packed.lens.len() {
         lz4::decompress(packed.page(index), page)
             .map_err(|()| format!("page {index} did not decompress to a whole page"))?;
         if let Some(dataset) = dataset {
@@ -90,10 +99,7 @@ pub fn measure(dataset: &[u8], min_time: Duration) -> Result<Ceiling, String> {
     if pages == 0 {
         return Err("the dataset holds no whole page".into());
     }
-    let mut packed = Packed {
-        data: Vec::with_capacity(pages * lz4::worst_case(PAGE_SIZE)),
-        starts: Vec::with_capacity(pages + 1),
-    };
+    let mut packed = Packed::new(pages);
     let mut page = vec![0; PAGE_SIZE];
     compress_all(dataset, &mut packed)?;
     decompress_all(&packed, &mut page, Some(dataset))?;
@@ -105,7 +111,7 @@ pub fn measure(dataset: &[u8], min_time: Duration) -> Result<Ceiling, String> {
     let decompress_bytes_per_sec = bytes * f64::from(passes) / time.as_secs_f64();
     Ok(Ceiling {
         pages,
-        compressed_bytes: packed.data.len(),
+        compressed_bytes: packed.compressed_bytes(),
         compress_bytes_per_sec,
         decompress_bytes_per_sec,
     })
