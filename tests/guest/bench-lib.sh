@@ -20,7 +20,7 @@ seconds_since() {
 # cpu_ms_per_gib JIFFIES MIB: the guest's CPU time per GiB moved (/proc/stat counts in USER_HZ,
 # 100 per second).
 cpu_ms_per_gib() {
-	awk -v j="$1" -v mib="$2" 'BEGIN { printf "%.0f", mib > 0 ? j * 10 * 1024 / mib : 0 }'
+	awk -v j="$1" -v mib="$2" 'BEGIN { printf "%.0f", (mib > 0 ? j * 10 * 1024 / mib : 0) }'
 }
 
 # bench_throughput DRIVER TEST MIB COMMAND...: runs COMMAND, which moves MIB MiB, and prints its

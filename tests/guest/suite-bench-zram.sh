@@ -5,7 +5,7 @@
 #   by md5, and what storing it cost (mm_stat);
 # - 4 KiB random reads and writes with fio, when the initramfs has it;
 # - the time a fixed swap workload takes (swap-pressure, every page verified) with the free
-#   memory held to BENCH_SWAP_RAM_MIB by reserved huge pages, so it swaps three times that.
+#   memory held to BENCH_SWAP_RAM_MIB, so it swaps three times that.
 # Raw LZ4 on the same dataset (lz4-ceiling) is the ceiling the sequential transfers are put
 # against. Bench lines: bench-lib.sh.
 . /tests/guest/zram-lib.sh
@@ -15,7 +15,7 @@ MIB=${BENCH_MIB:-64}
 REPS=${BENCH_REPS:-3}
 SWAP_RAM_MIB=${BENCH_SWAP_RAM_MIB:-128}
 SWAP_MIB=$((SWAP_RAM_MIB * 3))
-# Unswappable: the dataset stays put while the swap workload runs.
+# Unswappable: the dataset, and the memory held from the swap workload, stay put.
 data=/mnt/bench
 mkdir -p $data && mount -t ramfs ramfs $data
 echo "bench-title: rzram vs zram.ko, lz4: dd O_DIRECT bs=1M of a $MIB MiB mixed dataset, fio 4 KiB random, swap-pressure of $SWAP_MIB MiB in $SWAP_RAM_MIB MiB"
@@ -54,7 +54,7 @@ fio_random() {
 	# Terse v3: read KiB and IOPS are fields 6 and 8, write ones 47 and 49.
 	echo "$out" | awk -F';' -v d="$driver" -v t="$test" -v j="$jiffies" '{
 		kib = $6 + $47; iops = $8 + $49
-		printf "bench: %s %s %d IOPS %.0f\n", d, t, iops, kib > 0 ? j * 10 * 1024 * 1024 / kib : 0
+		printf "bench: %s %s %d IOPS %.0f\n", d, t, iops, (kib > 0 ? j * 10 * 1024 * 1024 / kib : 0)
 	}'
 }
 
@@ -63,13 +63,12 @@ swap_workload() {
 	run swap-pressure --mib $SWAP_MIB --procs 2 --passes 2 --seed "$round"
 }
 
-# reserve_memory_but MIB: reserves huge pages until about MIB MiB remain available; prints how
-# many do.
-reserve_memory_but() {
+# hold_memory_but MIB: fills a ramfs file (neither reclaimable nor swappable) until about MIB
+# MiB remain available; prints how many do.
+hold_memory_but() {
 	local available
-	echo 1 >/proc/sys/vm/compact_memory
 	available=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
-	[ "$available" -le "$1" ] || echo $(((available - $1) / 2)) >/proc/sys/vm/nr_hugepages
+	[ "$available" -le "$1" ] || head -c $(((available - $1) << 20)) /dev/zero >$data/held
 	awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo
 }
 
@@ -103,7 +102,7 @@ bench_driver() {
 	echo 1 >$sys/reset
 	echo lz4 >$sys/comp_algorithm && echo $((SWAP_MIB * 2))M >$sys/disksize && mkswap $dev >/dev/null ||
 		{ fail "bench-$driver-swap-setup" "cannot set up swap on $dev"; rmmod $ZMOD; return; }
-	available=$(reserve_memory_but "$SWAP_RAM_MIB")
+	available=$(hold_memory_but "$SWAP_RAM_MIB")
 	echo "bench-info: $driver swap-available-mib $available"
 	if [ $((available - SWAP_RAM_MIB)) -gt 16 ] || [ $((SWAP_RAM_MIB - available)) -gt 16 ]; then
 		fail "bench-$driver-round-$round-swap-memory" "$available MiB available, not $SWAP_RAM_MIB"
@@ -113,7 +112,7 @@ bench_driver() {
 		pass "bench-$driver-round-$round-swap-verified"
 	diag "$driver swap mm_stat: $(cat $sys/mm_stat)"
 	swapoff $dev
-	echo 0 >/proc/sys/vm/nr_hugepages
+	rm -f $data/held
 	echo 1 >$sys/reset
 	rmmod $ZMOD
 }

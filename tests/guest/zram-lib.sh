@@ -52,7 +52,7 @@ make_mixed_dataset() {
 # zeros. Compression works page by page, so repeating a source makes no page easier.
 make_realistic_dataset() {
 	local file=$1 mib=$2 binary=/tmp/dataset.binary text=/tmp/dataset.text i src skip
-	find /usr/bin /usr/sbin /lib /usr/lib -type f -size +16k -print0 | sort -z | xargs -0 cat |
+	find /usr/bin /usr/sbin /lib -type f -size +16k -print0 | sort -z | xargs -0 cat |
 		head -c $((mib << 20)) >$binary
 	for i in 1 2 3 4; do cat /proc/kallsyms /tests/guest/*.sh; done >$text
 	local binary_mib=$(($(stat -c %s $binary) >> 20)) text_mib=$(($(stat -c %s $text) >> 20))
