@@ -5,8 +5,8 @@
 #   by md5, and what storing it cost (mm_stat);
 # - 4 KiB random reads and writes with fio, when the initramfs has it;
 # - the time a fixed swap workload takes (swap-pressure, every page verified) with the memory
-#   available held to BENCH_SWAP_RAM_MIB by huge pages reserved at the start (before memory
-#   fragments), so it swaps three times that; the other tests fit in it as well.
+#   available held to BENCH_SWAP_RAM_MIB by reserved huge pages, so it swaps three times that;
+#   the other tests fit in it as well.
 # Raw LZ4 on the same dataset (lz4-ceiling) is the ceiling the sequential transfers are put
 # against. Bench lines: bench-lib.sh.
 . /tests/guest/zram-lib.sh
@@ -34,10 +34,23 @@ decompress_ceiling=$(echo "$ceiling" | awk '$1 == "decompress_mb_s" {print $2}')
 echo "bench-info: - lz4-ceiling-compress $compress_ceiling MB/s"
 echo "bench-info: - lz4-ceiling-decompress $decompress_ceiling MB/s"
 echo "bench-info: - lz4-dataset-ratio $(echo "$ceiling" | awk '$1 == "pages" {p = $2} $1 == "compressed_bytes" {c = $2} END {printf "%.2f", p * 4096 / c}')"
+# available_mib: MiB of memory available, once the caches are dropped.
+available_mib() {
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo
+}
+
+# hold_available MIB: reserves or frees huge pages until about MIB MiB are available; the
+# first call, before memory fragments, reserves them all.
+hold_available() {
+	local pages
+	echo 1 >/proc/sys/vm/compact_memory
+	pages=$(($(cat /proc/sys/vm/nr_hugepages) + ($(available_mib) - $1) / 2))
+	echo $((pages > 0 ? pages : 0)) >/proc/sys/vm/nr_hugepages
+}
+
 # Memory available: the device's pool during the transfers, the swap workload's RAM.
-echo 1 >/proc/sys/vm/compact_memory
-available=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
-echo $(((available - SWAP_RAM_MIB) / 2)) >/proc/sys/vm/nr_hugepages
+hold_available "$SWAP_RAM_MIB"
 diag "$(grep -E 'MemAvailable|HugePages_Total' /proc/meminfo | xargs)"
 if ! command -v fio >/dev/null; then
 	skip bench-fio "fio is not in the initramfs: no 4 KiB random read/write results"
@@ -103,7 +116,8 @@ bench_driver() {
 	echo 1 >$sys/reset
 	echo lz4 >$sys/comp_algorithm && echo $((SWAP_MIB * 2))M >$sys/disksize && mkswap $dev >/dev/null ||
 		{ fail "bench-$driver-swap-setup" "cannot set up swap on $dev"; rmmod $ZMOD; return; }
-	available=$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
+	hold_available "$SWAP_RAM_MIB"
+	available=$(available_mib)
 	echo "bench-info: $driver swap-available-mib $available"
 	if [ $((available - SWAP_RAM_MIB)) -gt 16 ] || [ $((SWAP_RAM_MIB - available)) -gt 16 ]; then
 		fail "bench-$driver-round-$round-swap-memory" "$available MiB available, not $SWAP_RAM_MIB"
