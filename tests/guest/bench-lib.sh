@@ -37,7 +37,7 @@ bench_throughput() {
 		fail "bench-$driver-$test" "exit $rc"
 		return 1
 	fi
-	BENCH_RATE=$(awk -v mib="$mib" -v s="$seconds" 'BEGIN { printf "%.1f", mib * 1.048576 / s }')
+	BENCH_RATE=$(awk -v mib="$mib" -v s="$seconds" 'BEGIN { printf "%.1f", (s > 0 ? mib * 1.048576 / s : 0) }')
 	echo "bench: $driver $test $BENCH_RATE MB/s $(cpu_ms_per_gib "$jiffies" "$mib")"
 }
 
