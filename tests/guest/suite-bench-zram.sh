@@ -19,7 +19,7 @@ SWAP_MIB=$((SWAP_RAM_MIB * 3))
 # Unswappable: the dataset stays put while the swap workload runs.
 data=/mnt/bench
 mkdir -p $data && mount -t ramfs ramfs $data
-echo "bench-title: rzram vs zram.ko, lz4: dd O_DIRECT bs=1M of a $MIB MiB mixed dataset, fio 4 KiB random, swap-pressure of $SWAP_MIB MiB in $SWAP_RAM_MIB MiB"
+echo "bench-title: rzram (integrity off) vs zram.ko, lz4: dd O_DIRECT bs=1M of a $MIB MiB mixed dataset, fio 4 KiB random, swap-pressure of $SWAP_MIB MiB in $SWAP_RAM_MIB MiB"
 if [ "$MIB" -gt "$SWAP_RAM_MIB" ]; then
 	fail bench-sizes "BENCH_MIB ($MIB) must fit in BENCH_SWAP_RAM_MIB ($SWAP_RAM_MIB)"
 	return 0
