@@ -72,9 +72,10 @@ fio_random() {
 	local driver=$1 test=$2 rw=$3 dev=$4 jiffies out
 	jiffies=$(busy_jiffies)
 	# Written buffers compress about 2:1, as the dataset does.
-	if ! out=$(fio --name="$test" --filename="$dev" --rw="$rw" --bs=4k --direct=1 \
+	# --thread: the guest kernel has no System V shared memory for fio's processes.
+	if ! out=$(fio --name="$test" --filename="$dev" --rw="$rw" --bs=4k --direct=1 --thread \
 		--ioengine=psync --size=${MIB}M --io_size=$((MIB / 2))M --randrepeat=1 \
-		--buffer_compress_percentage=50 --refill_buffers --output-format=terse --terse-version=3); then
+		--buffer_compress_percentage=50 --refill_buffers --output-format=terse --terse-version=3 2>&1); then
 		fail "bench-$driver-$test" "fio failed: $out"
 		return 1
 	fi
@@ -84,6 +85,11 @@ fio_random() {
 		kib = $6 + $47; iops = $8 + $49
 		printf "bench: %s %s %d IOPS %.0f\n", d, t, iops, (kib > 0 ? j * 10 * 1024 * 1024 / kib : 0)
 	}'
+}
+
+# swapped_in_mib: MiB read from swap since boot.
+swapped_in_mib() {
+	awk '$1 == "pswpin" {print int($2 / 256)}' /proc/vmstat
 }
 
 # swap_workload: the fixed swap workload; its summary goes to the console.
@@ -127,9 +133,18 @@ bench_driver() {
 	if [ $((available - SWAP_RAM_MIB)) -gt 16 ] || [ $((SWAP_RAM_MIB - available)) -gt 16 ]; then
 		fail "bench-$driver-round-$round-swap-memory" "$available MiB available, not $SWAP_RAM_MIB"
 	fi
+	diag "before swapon: $(grep -E 'MemFree|MemAvailable|Shmem:|AnonPages|HugePages_(Total|Free)' /proc/meminfo | xargs)"
 	swapon $dev
+	swapped_in=$(swapped_in_mib)
 	bench_duration "$driver" swap swap_workload &&
 		pass "bench-$driver-round-$round-swap-verified"
+	swapped_in=$(($(swapped_in_mib) - swapped_in))
+	diag "after the workload: $(grep -E 'MemFree|MemAvailable|Shmem:|AnonPages|HugePages_(Total|Free)' /proc/meminfo | xargs)"
+	echo "bench-info: $driver swap-in-mib $swapped_in"
+	# A workload that did not have to read back at least its RAM's worth did not measure swap.
+	if [ "$swapped_in" -lt "$SWAP_RAM_MIB" ]; then
+		fail "bench-$driver-round-$round-swapped" "only $swapped_in MiB swapped in"
+	fi
 	diag "$driver swap mm_stat: $(cat $sys/mm_stat)"
 	swapoff $dev
 	echo 1 >$sys/reset
