@@ -99,7 +99,7 @@ swap_workload() {
 
 # bench_driver DRIVER: one turn of a driver.
 bench_driver() {
-	local driver=$1 DRIVER=$1 dev sys available
+	local driver=$1 DRIVER=$1 dev sys available swapped_in
 	# The device names of this driver.
 	. /tests/guest/zram-lib.sh
 	dev=$ZDEV sys=$ZSYS
