@@ -46,12 +46,16 @@ available_mib() {
 }
 
 # hold_available MIB: reserves or frees huge pages until about MIB MiB are available; the
-# first call, before memory fragments, reserves them all.
+# first call, before memory fragments, reserves them all. Three rounds, a second apart: memory
+# a reset or a swapoff frees may come back late.
 hold_available() {
-	local pages
-	echo 1 >/proc/sys/vm/compact_memory
-	pages=$(($(cat /proc/sys/vm/nr_hugepages) + ($(available_mib) - $1) / 2))
-	echo $((pages > 0 ? pages : 0)) >/proc/sys/vm/nr_hugepages
+	local pages round
+	for round in 1 2 3; do
+		echo 1 >/proc/sys/vm/compact_memory
+		pages=$(($(cat /proc/sys/vm/nr_hugepages) + ($(available_mib) - $1) / 2))
+		echo $((pages > 0 ? pages : 0)) >/proc/sys/vm/nr_hugepages
+		sleep 1
+	done
 }
 
 # Memory available: the device's pool during the transfers, the swap workload's RAM.
