@@ -49,8 +49,8 @@ available_mib() {
 # first call, before memory fragments, reserves them all. Three rounds, a second apart: memory
 # a reset or a swapoff frees may come back late.
 hold_available() {
-	local pages round
-	for round in 1 2 3; do
+	local pages try
+	for try in 1 2 3; do
 		echo 1 >/proc/sys/vm/compact_memory
 		pages=$(($(cat /proc/sys/vm/nr_hugepages) + ($(available_mib) - $1) / 2))
 		echo $((pages > 0 ? pages : 0)) >/proc/sys/vm/nr_hugepages
