@@ -12,9 +12,10 @@ busy_jiffies() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
 }
 
-# seconds_since START: seconds elapsed since START, an uptime_s reading.
+# seconds_since START: seconds elapsed since START, an $EPOCHREALTIME reading (microseconds:
+# /proc/uptime's 10 ms would be a tenth of a fast transfer).
 seconds_since() {
-	awk -v s="$1" '{ printf "%.2f", $1 - s }' /proc/uptime
+	awk -v s="$1" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.4f", e - s }'
 }
 
 # cpu_ms_per_gib JIFFIES MIB: the guest's CPU time per GiB moved (/proc/stat counts in USER_HZ,
@@ -29,7 +30,7 @@ bench_throughput() {
 	local driver=$1 test=$2 mib=$3 start seconds jiffies rc=0
 	shift 3
 	jiffies=$(busy_jiffies)
-	start=$(uptime_s)
+	start=$EPOCHREALTIME
 	"$@" || rc=$?
 	seconds=$(seconds_since "$start")
 	jiffies=$(($(busy_jiffies) - jiffies))
@@ -46,7 +47,7 @@ bench_throughput() {
 bench_duration() {
 	local driver=$1 test=$2 start rc=0
 	shift 2
-	start=$(uptime_s)
+	start=$EPOCHREALTIME
 	"$@" || rc=$?
 	if [ $rc -ne 0 ]; then
 		fail "bench-$driver-$test" "exit $rc"
