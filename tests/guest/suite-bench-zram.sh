@@ -76,7 +76,8 @@ fio_random() {
 	local driver=$1 test=$2 rw=$3 dev=$4 jiffies out
 	jiffies=$(busy_jiffies)
 	# Written buffers compress about 2:1, as the dataset does.
-	# --thread: the guest kernel has no System V shared memory for fio's processes.
+	# The guest kernel has no System V shared memory (CONFIG_SYSVIPC): fio must be built
+	# without it (configure --esx, CONFIG_NO_SHM), and runs its job as a thread.
 	if ! out=$(fio --name="$test" --filename="$dev" --rw="$rw" --bs=4k --direct=1 --thread \
 		--ioengine=psync --size=${MIB}M --io_size=$((MIB / 2))M --randrepeat=1 \
 		--buffer_compress_percentage=50 --refill_buffers --output-format=terse --terse-version=3 2>&1); then
