@@ -7,6 +7,10 @@
 export PATH=$HOME/.cargo/bin:$PATH
 
 workspaces=("$TOP/tests/tools" "$TOP/rust/host")
+# Cargo reads a workspace's .cargo/config.toml only when it runs inside the workspace.
+cargo() {
+	(cd "$ws" && command cargo "$@")
+}
 case "${1:?build|test|check}" in
 build)
 	for ws in "${workspaces[@]}"; do

@@ -209,3 +209,24 @@ void kffi_bio_seg_write(const struct kffi_bio_seg *seg, const void *src)
 	memcpy_to_page(seg->page, seg->offset, src, seg->len);
 	flush_dcache_page(seg->page);
 }
+
+void *kffi_bio_seg_map(const struct kffi_bio_seg *seg)
+{
+	return kmap_local_page(seg->page) + seg->offset;
+}
+
+void kffi_bio_seg_unmap(const struct kffi_bio_seg *seg, void *addr)
+{
+	kunmap_local(addr);
+	flush_dcache_page(seg->page);
+}
+
+void kffi_bio_mapped_fill(void *addr, u64 word, u32 len)
+{
+	memset64(addr, word, len / sizeof(u64));
+}
+
+void kffi_bio_mapped_copy(void *addr, const void *src, u32 len)
+{
+	memcpy(addr, src, len);
+}

@@ -77,4 +77,13 @@ void kffi_bio_end(struct bio *bio, int err);
 void kffi_bio_seg_read(const struct kffi_bio_seg *seg, void *dst);
 void kffi_bio_seg_write(const struct kffi_bio_seg *seg, const void *src);
 
+/*
+ * Maps a piece for the driver to fill in place (kmap_local: unmap in reverse order), and
+ * fills or copies into such a mapping; len is the piece's, a multiple of 8 for a fill.
+ */
+void *kffi_bio_seg_map(const struct kffi_bio_seg *seg);
+void kffi_bio_seg_unmap(const struct kffi_bio_seg *seg, void *addr);
+void kffi_bio_mapped_fill(void *addr, u64 word, u32 len);
+void kffi_bio_mapped_copy(void *addr, const void *src, u32 len);
+
 #endif

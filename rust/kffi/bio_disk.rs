@@ -94,6 +94,10 @@ extern "C" {
     fn kffi_bio_end(bio: *mut RawBio, err: c_int);
     fn kffi_bio_seg_read(seg: *const RawSeg, dst: *mut c_void);
     fn kffi_bio_seg_write(seg: *const RawSeg, src: *const c_void);
+    fn kffi_bio_seg_map(seg: *const RawSeg) -> *mut c_void;
+    fn kffi_bio_seg_unmap(seg: *const RawSeg, addr: *mut c_void);
+    fn kffi_bio_mapped_fill(addr: *mut c_void, word: u64, len: u32);
+    fn kffi_bio_mapped_copy(addr: *mut c_void, src: *const c_void, len: u32);
 }
 
 /// What a bio asks for.
@@ -239,6 +243,72 @@ impl Segment<'_> {
         // SAFETY: The piece lies within one page the live bio holds, and `src` has as many
         // bytes.
         unsafe { kffi_bio_seg_write(&self.raw, src.as_ptr().cast()) };
+    }
+}
+
+impl Segment<'_> {
+    /// Calls `f` with the piece mapped, to fill it in place.
+    pub(crate) fn with_mapping<R>(&self, f: impl FnOnce(&mut MappedSegment<'_>) -> R) -> R {
+        // SAFETY: The piece lies within one page the live bio holds.
+        let addr = unsafe { kffi_bio_seg_map(&self.raw) };
+        // INVARIANT: The mapping covers the piece until it is unmapped below, after `f`.
+        let mut mapped = MappedSegment {
+            addr,
+            len: self.raw.len,
+            _segment: PhantomData,
+        };
+        let result = f(&mut mapped);
+        // SAFETY: Unmaps the mapping made above; any mapping `f` made, it has undone.
+        unsafe { kffi_bio_seg_unmap(&self.raw, addr) };
+        result
+    }
+}
+
+/// A piece of a bio's data, mapped, that only C code reads or writes: others may use the
+/// page meanwhile (user space, with direct I/O), so Rust never holds a reference to it.
+///
+/// # Invariants
+///
+/// `addr` is the start of `len` mapped, writable bytes while the value lives.
+pub(crate) struct MappedSegment<'a> {
+    addr: *mut c_void,
+    len: u32,
+    _segment: PhantomData<&'a Segment<'a>>,
+}
+
+impl MappedSegment<'_> {
+    /// The length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// The address and length, for a C function that writes the piece.
+    pub(crate) fn as_raw(&mut self) -> (*mut c_void, u32) {
+        (self.addr, self.len)
+    }
+
+    /// Fills the piece with `word`, repeated.
+    ///
+    /// # Panics
+    ///
+    /// When the length is not a multiple of the word's.
+    pub(crate) fn fill(&mut self, word: u64) {
+        assert!(self.len % 8 == 0);
+        // SAFETY: By the type invariant `len` bytes at `addr` are writable; `len` is a whole
+        // number of words.
+        unsafe { kffi_bio_mapped_fill(self.addr, word, self.len) };
+    }
+
+    /// Copies the start of `src` into the piece.
+    ///
+    /// # Panics
+    ///
+    /// When `src` is shorter than the piece.
+    pub(crate) fn copy_from(&mut self, src: &[u8]) {
+        assert!(src.len() >= self.len());
+        // SAFETY: By the type invariant `len` bytes at `addr` are writable, and `src` has as
+        // many.
+        unsafe { kffi_bio_mapped_copy(self.addr, src.as_ptr().cast(), self.len) };
     }
 }
 

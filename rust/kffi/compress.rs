@@ -6,6 +6,7 @@
 //! [`include/linux/lz4.h`](srctree/include/linux/lz4.h),
 //! [`include/linux/zstd.h`](srctree/include/linux/zstd.h).
 
+use crate::bio_disk::MappedSegment;
 use core::ptr::NonNull;
 use kernel::{
     ffi::{
@@ -119,17 +120,36 @@ impl Compressor {
 
     /// Decompresses `src` into `dst`; fails unless exactly `dst.len()` bytes come out.
     pub(crate) fn decompress(&mut self, src: &[u8], dst: &mut [u8]) -> Result {
-        let src_len = c_uint::try_from(src.len())?;
         let dst_len = c_uint::try_from(dst.len())?;
+        // SAFETY: `dst` is writable for its length.
+        unsafe { self.decompress_to(src, dst.as_mut_ptr().cast(), dst_len) }
+    }
+
+    /// Decompresses `src` into a mapped piece of a bio; fails unless exactly the piece's
+    /// length comes out.
+    pub(crate) fn decompress_into(&mut self, src: &[u8], dst: &mut MappedSegment<'_>) -> Result {
+        let (dst, dst_len) = dst.as_raw();
+        // SAFETY: A mapped piece is writable for its length.
+        unsafe { self.decompress_to(src, dst, dst_len) }
+    }
+
+    /// Decompresses `src` into the `dst_len` bytes at `dst`; fails unless exactly that many
+    /// come out.
+    ///
+    /// # Safety
+    ///
+    /// `dst` is writable for `dst_len` bytes.
+    unsafe fn decompress_to(&mut self, src: &[u8], dst: *mut c_void, dst_len: c_uint) -> Result {
+        let src_len = c_uint::try_from(src.len())?;
         // SAFETY: By the type invariant `raw` is live and `&mut self` makes this its only
-        // user; `src` and `dst` are valid for their lengths and the decompressors are bounded
-        // by them.
+        // user; `src` is valid for its length, the caller guarantees `dst` for `dst_len`, and
+        // the decompressors are bounded by both.
         let ret = unsafe {
             kffi_comp_decompress(
                 self.raw.as_ptr(),
                 src.as_ptr().cast(),
                 src_len,
-                dst.as_mut_ptr().cast(),
+                dst,
                 dst_len,
             )
         };

@@ -57,10 +57,21 @@ use kernel::{
         Arc,
         SpinLockIrq, //
     },
+    time::{
+        Delta,
+        Instant,
+        Monotonic, //
+    },
 };
 
 /// How many IDENTIFY requests may be in flight at once.
 const IDENTIFY_SLOTS: usize = 16;
+
+/// How long an IDENTIFY waits for its answer before it is sent again with a new tag.
+const IDENTIFY_TIMEOUT_MS: i64 = 2_000;
+
+/// How often an IDENTIFY is sent before the target waits for its next config reply.
+const IDENTIFY_ATTEMPTS: u8 = 5;
 
 /// An up interface `aoe_iflist` allows.
 #[derive(Clone, Copy)]
@@ -112,6 +123,10 @@ struct Identifying {
     target: KnownTarget,
     /// What was asked, to check the reply.
     sent: SentAta,
+    /// When it was sent.
+    sent_at: Instant<Monotonic>,
+    /// How often it has been sent, this time included.
+    attempt: u8,
 }
 
 /// What the receive path needs to know, under one lock.
@@ -367,12 +382,45 @@ impl Discovery {
             None => identify,
         };
         if identify {
-            self.send_identify(target);
+            self.send_identify(target, 1);
         }
     }
 
-    /// Sends an IDENTIFY to `target`.
-    fn send_identify(&self, target: KnownTarget) {
+    /// Sends again, with a new tag, every IDENTIFY unanswered for [`IDENTIFY_TIMEOUT_MS`]: a
+    /// lost one would otherwise keep its target from becoming a device. Called every tick.
+    pub(crate) fn resend_identifies(&self) {
+        let mut stale = [None; IDENTIFY_SLOTS];
+        {
+            let mut state = self.state.lock();
+            let state = &mut *state;
+            for (slot, entry) in state.identifying.iter_mut().enumerate() {
+                if entry.is_some_and(|pending| {
+                    pending.sent_at.elapsed() >= Delta::from_millis(IDENTIFY_TIMEOUT_MS)
+                }) {
+                    state.tags.release(slot);
+                    if let Some(copy) = stale.get_mut(slot) {
+                        *copy = entry.take();
+                    }
+                }
+            }
+        }
+        for pending in stale.into_iter().flatten() {
+            let target = pending.target;
+            if pending.attempt < IDENTIFY_ATTEMPTS {
+                self.send_identify(target, pending.attempt + 1);
+            } else {
+                self.messages.post(format_args!(
+                    "e{}.{}: no answer to {} IDENTIFY requests; waiting for its next config reply\n",
+                    target.shelf,
+                    target.slot,
+                    IDENTIFY_ATTEMPTS
+                ));
+            }
+        }
+    }
+
+    /// Sends an IDENTIFY to `target`, for the `attempt`th time.
+    fn send_identify(&self, target: KnownTarget, attempt: u8) {
         // Built under the lock, sent after; zero-padded to the Ethernet minimum.
         let (request, frame) = {
             let mut state = self.state.lock();
@@ -406,6 +454,8 @@ impl Discovery {
                 *pending = Some(Identifying {
                     target,
                     sent: request.sent(),
+                    sent_at: Instant::now(),
+                    attempt,
                 });
             }
             (request, frame)

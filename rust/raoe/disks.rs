@@ -262,24 +262,36 @@ impl DeferredRun for Disks {
                 return;
             }
             let (shelf, slot) = (device.shelf, device.slot);
+            // Ticked before its disk is added: adding it reads the partition table through
+            // the device, and a frame lost then must be resent, or the add never returns.
+            if self
+                .devices
+                .lock()
+                .push(device.clone(), GFP_KERNEL)
+                .is_err()
+            {
+                pr_err!("e{shelf}.{slot}: out of memory for the device list\n");
+                continue;
+            }
             let made = Self::free_index(&disks)
                 .ok_or(ENOSPC)
-                .and_then(|index| self.make_disk(device, index));
-            match made {
-                Ok(entry) => {
-                    let ticked = entry.disk.queue().clone();
+                .and_then(|index| self.make_disk(device.clone(), index))
+                .and_then(|entry| {
                     let sectors = entry.capacity;
-                    if self.devices.lock().push(ticked, GFP_KERNEL).is_err() {
-                        pr_err!("e{shelf}.{slot}: out of memory for the device list\n");
-                        continue;
-                    }
-                    if disks.push(entry, GFP_KERNEL).is_err() {
-                        pr_err!("e{shelf}.{slot}: out of memory for the disk list\n");
-                        continue;
-                    }
+                    disks.push(entry, GFP_KERNEL)?;
+                    Ok(sectors)
+                });
+            match made {
+                Ok(sectors) => {
                     pr_info!("e{shelf}.{slot}: disk etherd/e{shelf}.{slot}, {sectors} sectors\n");
                 }
-                Err(err) => pr_err!("e{shelf}.{slot}: no disk: {err:?}\n"),
+                Err(err) => {
+                    // The disk, if it was made, is gone with its requests: stop ticking.
+                    self.devices
+                        .lock()
+                        .retain(|ticked| !Arc::ptr_eq(ticked, &device));
+                    pr_err!("e{shelf}.{slot}: no disk: {err:?}\n");
+                }
             }
         }
         // A revalidation may have changed a capacity.
@@ -294,7 +306,8 @@ impl DeferredRun for Disks {
 }
 
 /// Ticks every device: resends frames whose timeout passed and takes down devices whose
-/// frames waited longer than `aoe_deadsecs`; broadcasts a config query every minute.
+/// frames waited longer than `aoe_deadsecs`; resends unanswered IDENTIFY requests; broadcasts
+/// a config query every minute.
 pub(crate) struct Ticker {
     /// The registry whose devices are ticked.
     pub(crate) disks: Arc<Disks>,
@@ -327,6 +340,7 @@ impl DeferredRun for Ticker {
         for device in devices.iter().flatten() {
             AoeDevice::tick(device, self.dead);
         }
+        self.discovery.resend_identifies();
         if self.ticks.fetch_add(1, Relaxed) + 1 >= TICKS_PER_QUERY {
             self.ticks.store(0, Relaxed);
             if let Err(err) = self.discovery.broadcast_query() {

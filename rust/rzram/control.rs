@@ -1,26 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The rzram devices: created at load and through `hot_add`, removed through `hot_remove`
-//! and at unload.
+//! and at unload; each with a debugfs directory `rzram/rzram<id>/` for fault injection.
 
 use crate::{
     bio_disk::BioDisk,
     device::Zram,
-    sysfs, //
+    sysfs,
+    sysfs_text::parse_switch, //
 };
 use kernel::{
-    new_mutex,
+    debugfs, new_mutex,
     prelude::*,
     str::CString,
     sync::{
         Arc,
         Mutex, //
     },
+    uaccess::UserSliceReader,
 };
 
 /// A device and its disk `rzram<id>`.
 struct Device {
     id: u32,
+    /// debugfs `rzram/rzram<id>/corrupt_next_checksum`; removed with the device.
+    _fault: Pin<KBox<debugfs::File<Arc<Zram>>>>,
     disk: BioDisk<Zram>,
 }
 
@@ -29,13 +33,29 @@ struct Device {
 pub(crate) struct Devices {
     #[pin]
     list: Mutex<KVec<Device>>,
+    /// The module's debugfs directory.
+    debugfs: debugfs::Dir,
+}
+
+/// Writes to debugfs `corrupt_next_checksum`: `1` arms the wrong checksum of the next page
+/// stored in integrity mode, `0` disarms it. Test-only: it lets a suite see a read fail the
+/// check.
+fn write_fault(zram: &Arc<Zram>, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 8];
+    let len = reader.len();
+    let text = buf.get_mut(..len).ok_or(EINVAL)?;
+    reader.read_slice(text)?;
+    let text = core::str::from_utf8(text).map_err(|_| EINVAL)?;
+    zram.arm_checksum_fault(parse_switch(text).ok_or(EINVAL)?);
+    Ok(())
 }
 
 impl Devices {
-    /// No devices.
-    pub(crate) fn new() -> impl PinInit<Self> {
+    /// No devices; their debugfs directories go under `debugfs`.
+    pub(crate) fn new(debugfs: debugfs::Dir) -> impl PinInit<Self> {
         pin_init!(Self {
             list <- new_mutex!(KVec::new(), "Devices::list"),
+            debugfs,
         })
     }
 
@@ -47,9 +67,25 @@ impl Devices {
             .ok_or(ENOSPC)?;
         let name = CString::try_from_fmt(fmt!("rzram{id}"))?;
         let zram = Arc::pin_init(Zram::new(id), GFP_KERNEL)?;
+        let fault = KBox::pin_init(
+            self.debugfs.subdir(&name).read_write_callback_file(
+                c"corrupt_next_checksum",
+                zram.clone(),
+                &|zram: &Arc<Zram>, f| writeln!(f, "{}", u32::from(zram.checksum_fault_armed())),
+                &write_fault,
+            ),
+            GFP_KERNEL,
+        )?;
         let disk = BioDisk::new(&name, zram, Some(sysfs::disk_groups()))?;
         disk.add()?;
-        list.push(Device { id, disk }, GFP_KERNEL)?;
+        list.push(
+            Device {
+                id,
+                _fault: fault,
+                disk,
+            },
+            GFP_KERNEL,
+        )?;
         pr_info!("added device {}\n", &*name);
         Ok(id)
     }

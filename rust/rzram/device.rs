@@ -11,13 +11,16 @@
 //!
 //! Integrity mode keeps the CRC-32C of every stored page, computed over the stream's private
 //! copy, the very bytes that are compressed (or kept raw, or found same-filled), and checks it
-//! against the page every read rebuilds; a mismatch fails the read.
+//! against the page every read rebuilds; a mismatch fails the read. That page is rebuilt in
+//! the stream's private buffer, where nobody can change it under the check, then copied out;
+//! other whole-page reads decompress straight into the reader's page, as zram does.
 
 use crate::{
     bio_disk::{
         Bio,
         BioOps,
         DiskRef,
+        MappedSegment,
         Op, //
     },
     compress::{
@@ -177,6 +180,44 @@ impl Stats {
     }
 }
 
+/// Where a page being loaded goes: a private buffer, or a whole page of a bio.
+trait PageDestination {
+    /// Fills the page with `word`, repeated.
+    fn fill_word(&mut self, word: u64);
+    /// Copies a raw page in.
+    fn copy_page(&mut self, data: &[u8]);
+    /// Decompresses a compressed page in.
+    fn decompress_page(&mut self, compressor: &mut Compressor, data: &[u8]) -> Result;
+}
+
+impl PageDestination for [u8] {
+    fn fill_word(&mut self, word: u64) {
+        fill(self, word);
+    }
+
+    fn copy_page(&mut self, data: &[u8]) {
+        copy(self, data);
+    }
+
+    fn decompress_page(&mut self, compressor: &mut Compressor, data: &[u8]) -> Result {
+        compressor.decompress(data, self)
+    }
+}
+
+impl PageDestination for MappedSegment<'_> {
+    fn fill_word(&mut self, word: u64) {
+        self.fill(word);
+    }
+
+    fn copy_page(&mut self, data: &[u8]) {
+        self.copy_from(data);
+    }
+
+    fn decompress_page(&mut self, compressor: &mut Compressor, data: &[u8]) -> Result {
+        compressor.decompress_into(data, self)
+    }
+}
+
 /// Subtracts `n` from a counter.
 fn sub(counter: &Atomic<u64>, n: u64) {
     counter.fetch_sub(n, Relaxed);
@@ -279,6 +320,9 @@ pub(crate) struct Zram {
     store: SpinLock<Option<Arc<Store>>>,
     /// The most pool pages stores may use (`mem_limit`); 0: no limit.
     limit_pages: Atomic<u64>,
+    /// Test-only fault injection (debugfs `corrupt_next_checksum`): non-zero while the next
+    /// page stored in integrity mode is to be stored with a wrong checksum.
+    corrupt_next_checksum: Atomic<u32>,
     stats: Stats,
 }
 
@@ -290,6 +334,7 @@ impl Zram {
             config <- new_mutex!(Config::new(), "Zram::config"),
             store <- new_spinlock!(None, "Zram::store"),
             limit_pages: Atomic::new(0),
+            corrupt_next_checksum: Atomic::new(0),
             stats: Stats::new(),
         })
     }
@@ -316,7 +361,7 @@ impl Zram {
         meta.set(Kind::Empty, 0, 0);
     }
 
-    /// Loads page `index` into `stream.page`.
+    /// Loads page `index` into `stream.page`, checked in integrity mode.
     fn read_page(&self, store: &Store, stream: &mut Stream, index: u64) -> Result {
         let Stream {
             compressor,
@@ -324,29 +369,42 @@ impl Zram {
             local_copy,
             ..
         } = stream;
+        if let Some(checksum) = self.load(store, compressor, local_copy, index, &mut page[..])? {
+            self.verify(page, checksum, index)?;
+        }
+        Ok(())
+    }
+
+    /// Loads page `index` into `page`; returns the checksum the page must match, in integrity
+    /// mode.
+    fn load<P: PageDestination + ?Sized>(
+        &self,
+        store: &Store,
+        compressor: &mut Compressor,
+        local_copy: &mut [u8],
+        index: u64,
+        page: &mut P,
+    ) -> Result<Option<u32>> {
         let slot = store.slot(index)?;
         let meta = slot.meta();
         let kind = meta.kind();
         match kind {
-            Kind::Empty => fill(page, 0),
-            Kind::Same => fill(page, meta.word.load(Relaxed)),
+            Kind::Empty => page.fill_word(0),
+            Kind::Same => page.fill_word(meta.word.load(Relaxed)),
             Kind::Huge => slot
-                .read(PAGE, local_copy, |data| copy(page, data))
+                .read(PAGE, local_copy, |data| page.copy_page(data))
                 .ok_or(EIO)?,
             Kind::Compressed => {
                 let len = usize::try_from(meta.word.load(Relaxed))?;
-                slot.read(len, local_copy, |data| compressor.decompress(data, page))
-                    .ok_or(EIO)?
-                    .inspect_err(|_| pr_err!("decompression failed, page {index}\n"))?;
+                slot.read(len, local_copy, |data| {
+                    page.decompress_page(compressor, data)
+                })
+                .ok_or(EIO)?
+                .inspect_err(|_| pr_err!("decompression failed, page {index}\n"))?;
             }
         }
         // An empty slot was never written: it has no checksum to match.
-        if store.integrity && kind != Kind::Empty {
-            let checksum = meta.checksum.load(Relaxed);
-            drop(slot);
-            self.verify(page, checksum, index)?;
-        }
-        Ok(())
+        Ok((store.integrity && kind != Kind::Empty).then(|| meta.checksum.load(Relaxed)))
     }
 
     /// Checks page `index`, as a read rebuilt it, against the checksum it was stored with;
@@ -372,7 +430,7 @@ impl Zram {
     fn write_page(&self, store: &Store, stream: &mut Stream, index: u64) -> Result {
         let stats = &self.stats;
         let checksum = if store.integrity {
-            crc32c_of(&stream.page)
+            crc32c_of(&stream.page) ^ self.injected_checksum_fault()
         } else {
             0
         };
@@ -411,6 +469,13 @@ impl Zram {
         Ok(())
     }
 
+    /// The bits to flip in the checksum of the page being stored: one, once, when the fault
+    /// is armed. The plain load keeps the unarmed case free of shared writes.
+    fn injected_checksum_fault(&self) -> u32 {
+        let fault = &self.corrupt_next_checksum;
+        u32::from(fault.load(Relaxed) != 0 && fault.xchg(0, Relaxed) != 0)
+    }
+
     /// Raises `max_used_pages` to `used`.
     fn note_used(&self, used: u64) {
         let max = &self.stats.max_used_pages;
@@ -427,8 +492,20 @@ impl Zram {
         for segment in bio.segments() {
             let (index, offset) = page_of(segment.sector());
             let mut stream = store.stream()?;
-            self.read_page(store, &mut stream, index)?;
-            segment.write_from(&stream.page[offset..]);
+            if segment.len() == PAGE && !store.integrity {
+                // Straight into the reader's page. Integrity mode checks the page in private
+                // memory instead, where nobody can change it under the check.
+                let Stream {
+                    compressor,
+                    local_copy,
+                    ..
+                } = &mut *stream;
+                segment
+                    .with_mapping(|page| self.load(store, compressor, local_copy, index, page))?;
+            } else {
+                self.read_page(store, &mut stream, index)?;
+                segment.write_from(&stream.page[offset..]);
+            }
         }
         Ok(())
     }
@@ -626,6 +703,16 @@ impl Zram {
             s.huge_pages.load(Relaxed),
             s.huge_pages_since.load(Relaxed),
         ]
+    }
+
+    /// Whether the next page stored in integrity mode gets a wrong checksum.
+    pub(crate) fn checksum_fault_armed(&self) -> bool {
+        self.corrupt_next_checksum.load(Relaxed) != 0
+    }
+
+    /// Arms (or disarms) the wrong checksum of the next page stored in integrity mode.
+    pub(crate) fn arm_checksum_fault(&self, armed: bool) {
+        self.corrupt_next_checksum.store(u32::from(armed), Relaxed);
     }
 
     /// The statistics.

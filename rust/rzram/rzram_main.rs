@@ -35,6 +35,7 @@ mod sysfs;
 
 use control::Devices;
 use kernel::{
+    debugfs,
     prelude::*,
     sync::Arc, //
 };
@@ -66,7 +67,7 @@ struct Rzram {
 
 impl kernel::Module for Rzram {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let devices = Arc::pin_init(Devices::new(), GFP_KERNEL)?;
+        let devices = Arc::pin_init(Devices::new(debugfs::Dir::new(c"rzram")), GFP_KERNEL)?;
         for _ in 0..module_parameters::num_devices.value() {
             devices.add()?;
         }

@@ -16,6 +16,7 @@
 # CPU time is the whole guest's, non-idle: the vblade target shares the guest, so the difference
 # between the drivers is the initiator's. Speed is reported, never asserted.
 . /tests/guest/aoe-lib.sh
+. /tests/guest/bench-lib.sh
 
 MIB=${BENCH_MIB:-64}
 REPS=${BENCH_REPS:-3}
@@ -34,11 +35,6 @@ RANDOM_IO="--norandommap --serialize_overlap=1"
 
 echo "bench-title: raoe vs aoe.ko, vblade on a veth in the same guest: fio io_uring O_DIRECT," \
 	"$RUNTIME s per test over $MIB MiB, rounds: $REPS"
-
-# Non-idle jiffies of all CPUs so far, in USER_HZ (100 a second).
-busy_jiffies() {
-	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
 
 driver_stats() {
 	if [ "$DRIVER" = rust ]; then

@@ -181,6 +181,38 @@ if check ext4-mount mount -t ext4 $dev $mnt; then
 fi
 echo 1 >$sys/reset
 
+# rzram: a page stored with a wrong checksum (debugfs fault injection) fails its read with an
+# I/O error, counted once and logged; the pages around it read fine; rewriting it heals it.
+if [ "$DRIVER" = rust ]; then
+	fault=/sys/kernel/debug/rzram/$ZMOD$id/corrupt_next_checksum
+	# Page 1600 is text: compressed.
+	page=1600
+	echo 8M >$sys/disksize
+	dd if=/tmp/mixed of=$dev bs=1M oflag=direct status=none
+	errors=$(cat $sys/integrity_errors)
+	rewrite_page() {
+		dd if=/tmp/mixed of=$dev bs=4k skip=$page seek=$page count=1 oflag=direct status=none
+	}
+	check integrity-fault-arm sh -c "echo 1 >$fault && grep -qx 1 $fault"
+	rewrite_page
+	expect_eq integrity-fault-used-once 0 "$(cat $fault)"
+	if out=$(dd if=$dev of=/dev/null bs=4k skip=$page count=1 iflag=direct status=none 2>&1); then
+		fail integrity-fault-read-eio "the read of page $page succeeded"
+	else
+		expect_eq integrity-fault-read-eio "Input/output error" "${out##*: }"
+	fi
+	expect_eq integrity-fault-counted-once $((errors + 1)) "$(cat $sys/integrity_errors)"
+	expect_eq integrity-fault-logged 1 \
+		"$(dmesg | grep -c "$ZMOD$id: integrity error at sector $((page * 8)):")"
+	expect_eq integrity-fault-neighbours-intact \
+		"$(head -c $((page << 12)) /tmp/mixed | md5sum) $(tail -c +$((((page + 1) << 12) + 1)) /tmp/mixed | md5sum)" \
+		"$(dd if=$dev bs=4k count=$page iflag=direct status=none | md5sum) $(dd if=$dev bs=4k skip=$((page + 1)) iflag=direct status=none | md5sum)"
+	rewrite_page
+	expect_eq integrity-fault-healed "$(md5 /tmp/mixed) $((errors + 1))" \
+		"$(dd if=$dev bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1) $(cat $sys/integrity_errors)"
+	echo 1 >$sys/reset
+fi
+
 # A write past mem_limit fails with an I/O error, counted; what was stored stays intact.
 # rzram: in integrity mode since the module parameter set it; this time without.
 echo lz4 >$sys/comp_algorithm

@@ -45,3 +45,27 @@ make_mixed_dataset() {
 		seq 1 1000000 | head -c $((2 << 20))
 	} >"$1"
 }
+
+# make_realistic_dataset FILE MIB: MIB MiB of what memory holds, in 1 MiB pieces in a fixed
+# order of sixteen: nine of executable code and libraries (the guest's own binaries), four of
+# text (the kernel's symbol table and the guest scripts), two random (incompressible), one of
+# zeros. Compression works page by page, so repeating a source makes no page easier.
+make_realistic_dataset() {
+	local file=$1 mib=$2 binary=/tmp/dataset.binary text=/tmp/dataset.text i src skip
+	find /usr/bin /usr/sbin /lib -type f -size +16k -print0 | sort -z | xargs -0 cat |
+		head -c $((mib << 20)) >$binary
+	for i in 1 2 3 4; do cat /proc/kallsyms /tests/guest/*.sh; done >$text
+	local binary_mib=$(($(stat -c %s $binary) >> 20)) text_mib=$(($(stat -c %s $text) >> 20))
+	[ "$binary_mib" -gt 0 ] && [ "$text_mib" -gt 0 ] || return 1
+	: >"$file"
+	for i in $(seq 0 $((mib - 1))); do
+		case $(echo BTBRBTBBTBZBTBRB | cut -c$((i % 16 + 1))) in
+		B) src=$binary skip=$((i % binary_mib)) ;;
+		T) src=$text skip=$((i % text_mib)) ;;
+		R) src=/dev/urandom skip=0 ;;
+		Z) src=/dev/zero skip=0 ;;
+		esac
+		dd if=$src bs=1M skip=$skip count=1 iflag=fullblock status=none >>"$file" || return 1
+	done
+	rm -f $binary $text
+}

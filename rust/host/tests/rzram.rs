@@ -34,6 +34,13 @@ fn same_filled_pages() {
 }
 
 #[test]
+fn fill_covers_a_partial_last_word() {
+    let mut bytes = [0u8; 13];
+    fill(&mut bytes, 0x4847_4645_4443_4241);
+    assert_eq!(&bytes, b"ABCDEFGHABCDE");
+}
+
+#[test]
 fn copy_takes_the_shorter() {
     let mut dst = [0u8; 4];
     copy(&mut dst, &[1, 2]);
