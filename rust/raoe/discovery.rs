@@ -382,47 +382,55 @@ impl Discovery {
             None => identify,
         };
         if identify {
-            self.send_identify(target, 1);
+            self.send_identify(target);
         }
     }
 
-    /// Sends again, with a new tag, every IDENTIFY unanswered for [`IDENTIFY_TIMEOUT_MS`]: a
-    /// lost one would otherwise keep its target from becoming a device. Called every tick.
+    /// Sends again every IDENTIFY unanswered for [`IDENTIFY_TIMEOUT_MS`], with a new tag that
+    /// keeps the previous one, as a device's frames are resent (a late answer still counts):
+    /// a lost one would otherwise keep its target from becoming a device. After
+    /// [`IDENTIFY_ATTEMPTS`] the target waits for its next config reply. Called every tick.
     pub(crate) fn resend_identifies(&self) {
-        let mut stale = [None; IDENTIFY_SLOTS];
+        let mut resend = [None; IDENTIFY_SLOTS];
+        let mut given_up = [None; IDENTIFY_SLOTS];
         {
-            let mut state = self.state.lock();
-            let state = &mut *state;
+            let mut guard = self.state.lock();
+            let state = &mut *guard;
             for (slot, entry) in state.identifying.iter_mut().enumerate() {
-                if entry.is_some_and(|pending| {
-                    pending.sent_at.elapsed() >= Delta::from_millis(IDENTIFY_TIMEOUT_MS)
-                }) {
+                let Some(pending) = entry.as_mut() else {
+                    continue;
+                };
+                if pending.sent_at.elapsed() < Delta::from_millis(IDENTIFY_TIMEOUT_MS) {
+                    continue;
+                }
+                if pending.attempt >= IDENTIFY_ATTEMPTS {
                     state.tags.release(slot);
-                    if let Some(copy) = stale.get_mut(slot) {
+                    if let Some(copy) = given_up.get_mut(slot) {
                         *copy = entry.take();
+                    }
+                } else if let Some(tag) = state.tags.retransmit(slot) {
+                    pending.attempt += 1;
+                    pending.sent_at = Instant::now();
+                    if let Some(copy) = resend.get_mut(slot) {
+                        *copy = Some((pending.target, tag));
                     }
                 }
             }
         }
-        for pending in stale.into_iter().flatten() {
-            let target = pending.target;
-            if pending.attempt < IDENTIFY_ATTEMPTS {
-                self.send_identify(target, pending.attempt + 1);
-            } else {
-                self.messages.post(format_args!(
-                    "e{}.{}: no answer to {} IDENTIFY requests; waiting for its next config reply\n",
-                    target.shelf,
-                    target.slot,
-                    IDENTIFY_ATTEMPTS
-                ));
-            }
+        for (target, tag) in resend.into_iter().flatten() {
+            transmit_identify(target, tag);
+        }
+        for pending in given_up.into_iter().flatten() {
+            self.messages.post(format_args!(
+                "e{}.{}: no answer to {} IDENTIFY requests; waiting for its next config reply\n",
+                pending.target.shelf, pending.target.slot, IDENTIFY_ATTEMPTS
+            ));
         }
     }
 
-    /// Sends an IDENTIFY to `target`, for the `attempt`th time.
-    fn send_identify(&self, target: KnownTarget, attempt: u8) {
-        // Built under the lock, sent after; zero-padded to the Ethernet minimum.
-        let (request, frame) = {
+    /// Sends an IDENTIFY to `target`.
+    fn send_identify(&self, target: KnownTarget) {
+        let tag = {
             let mut state = self.state.lock();
             let Some((slot, tag)) = state.tags.allocate() else {
                 pr_warn!(
@@ -432,42 +440,17 @@ impl Discovery {
                 );
                 return;
             };
-            let request = AtaRequest {
-                header: Header {
-                    dst: target.mac,
-                    src: target.interface.mac,
-                    shelf: target.shelf,
-                    slot: target.slot,
-                    tag,
-                },
-                command: AtaCommand::Identify,
-                lba: 0,
-                sectors: 1,
-                lba48: false,
-            };
-            let mut frame = [0u8; wire::ETH_MIN_FRAME_LEN];
-            if wire::build_ata_request(&mut frame, &request).is_err() {
-                state.tags.release(slot);
-                return;
-            }
             if let Some(pending) = state.identifying.get_mut(slot) {
                 *pending = Some(Identifying {
                     target,
-                    sent: request.sent(),
+                    sent: identify_request(target, tag).sent(),
                     sent_at: Instant::now(),
-                    attempt,
+                    attempt: 1,
                 });
             }
-            (request, frame)
+            tag
         };
-        if let Err(err) = net::transmit_copy(target.interface.ifindex, &frame) {
-            pr_warn!(
-                "e{}.{}: IDENTIFY (tag {:#x}) not sent: {err:?}\n",
-                target.shelf,
-                target.slot,
-                request.header.tag
-            );
-        }
+        transmit_identify(target, tag);
     }
 
     /// Takes an ATA reply: the answer to an IDENTIFY in flight or to a device's frame.
@@ -624,5 +607,38 @@ impl FrameReceiver for Discovery {
         if let Err(reason) = outcome {
             self.drop_frame(reason);
         }
+    }
+}
+
+/// The IDENTIFY request for `target` under `tag`.
+fn identify_request(target: KnownTarget, tag: u32) -> AtaRequest {
+    AtaRequest {
+        header: Header {
+            dst: target.mac,
+            src: target.interface.mac,
+            shelf: target.shelf,
+            slot: target.slot,
+            tag,
+        },
+        command: AtaCommand::Identify,
+        lba: 0,
+        sectors: 1,
+        lba48: false,
+    }
+}
+
+/// Sends the IDENTIFY for `target` under `tag`, zero-padded to the Ethernet minimum; a frame
+/// that does not go out is resent at its timeout.
+fn transmit_identify(target: KnownTarget, tag: u32) {
+    let mut frame = [0u8; wire::ETH_MIN_FRAME_LEN];
+    let sent = wire::build_ata_request(&mut frame, &identify_request(target, tag))
+        .map_err(|_| EINVAL)
+        .and_then(|_| net::transmit_copy(target.interface.ifindex, &frame));
+    if let Err(err) = sent {
+        pr_warn!(
+            "e{}.{}: IDENTIFY (tag {tag:#x}) not sent: {err:?}\n",
+            target.shelf,
+            target.slot
+        );
     }
 }
