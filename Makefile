@@ -3,18 +3,29 @@
 # Every target installs what it needs (scripts/bootstrap.sh) and caches the toolchain and the
 # kernels outside the clone (~/.cache/raoe-rzram, or $RAOE_CACHE).
 
+# FLAVOR: debug (our kernel with the checkers), perf (our kernel without them) or distro
+# (Debian's stock 7.3 kernel, its modules built by the DKMS package in a trixie build root).
 FLAVOR  ?= debug
 DRIVERS ?= both
 SUITES  ?=
+# What `make test` runs on Debian's kernel beside the debug flavour (SUITES narrows it too).
+DISTRO_SUITES ?= modules,raoe-io,aoe,hugepage-dio,zram,aoe-fs,aoe-fuzz,aoe-failover
 BUILD   := $(CURDIR)/build/$(FLAVOR)
 RESULTS ?= $(BUILD)/results
-MODULES := $(BUILD)/modules/raoe.ko $(BUILD)/modules/rzram.ko
+# The distro flavour's modules are what DKMS installed: raoe.ko.xz (compressed, as Debian's).
+MODULES := $(BUILD)/modules/raoe.ko* $(BUILD)/modules/rzram.ko*
 KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
 INITRD  := $(BUILD)/initramfs.cpio
 # --bench: the bench guest's extra tools (fio); `make bench` sets it.
-INITRAMFS_FLAGS ?=
+INITRAMFS_FLAGS ?= $(if $(filter distro,$(FLAVOR)),--dkms)
 
-.PHONY: all bootstrap kernel modules tools check initramfs test run soak bench fuzz clean
+comma := ,
+empty :=
+space := $(empty) $(empty)
+distro_run = $(subst $(space),$(comma),$(strip $(if $(SUITES),$(filter $(subst $(comma), ,$(SUITES)),\
+	$(subst $(comma), ,$(DISTRO_SUITES))),$(subst $(comma), ,$(DISTRO_SUITES)))))
+
+.PHONY: all bootstrap kernel modules tools check initramfs test guests run soak bench deb fuzz clean
 
 all: modules
 
@@ -24,9 +35,19 @@ bootstrap:
 kernel: bootstrap
 	@scripts/build-kernel.sh $(FLAVOR) >/dev/null
 
+ifeq ($(FLAVOR),distro)
+# `make deb`'s package, installed with apt in the trixie root: DKMS builds with Debian's rustc.
+modules: kernel
+	@scripts/distro-modules.sh $(BUILD)/modules
+else
 # The kernel's Rust lints are errors (CLIPPY=1 W=e); see scripts/kmake.sh.
 modules: kernel
 	@scripts/kmake.sh $(FLAVOR) modules
+endif
+
+# The DKMS package, build/raoe-rzram-dkms_<version>_all.deb.
+deb:
+	@scripts/make-deb.sh $(CURDIR)/build
 
 tools: bootstrap
 	@scripts/host-rust.sh build
@@ -37,12 +58,27 @@ check: modules tools
 initramfs: modules tools
 	@scripts/mkinitramfs.sh $(INITRAMFS_FLAGS) "$(KDIR)" $(INITRD) $(MODULES) >/dev/null
 
-# Host unit tests, then one guest per (suite, driver); the last line is "N passed, N failed".
-test: check initramfs
+# Host unit tests, then one guest per (suite, driver); the debug flavour's run is followed by
+# DISTRO_SUITES on Debian's kernel. The last line is "N passed, N failed, N skipped".
+test: check
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@scripts/host-rust.sh test $(RESULTS)
-	@scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(RESULTS) $(DRIVERS) $(SUITES)
+	@$(MAKE) --no-print-directory guests
+ifeq ($(FLAVOR)$(if $(distro_run),,none),debug)
+	@rm -rf build/distro/results
+	@$(MAKE) --no-print-directory FLAVOR=distro SUITES=$(distro_run) RESULTS=$(CURDIR)/build/distro/results guests
+	@scripts/parse-results.py $(RESULTS) build/distro/results
+else
 	@scripts/parse-results.py $(RESULTS)
+endif
+
+# One guest per (suite, driver) on this flavour's kernel; on Debian's, the DKMS build is judged
+# first (scripts/distro-checks.sh).
+guests: initramfs
+	@mkdir -p $(RESULTS)
+	$(if $(filter distro,$(FLAVOR)),@scripts/distro-checks.sh $(BUILD)/modules $(RESULTS))
+	@FLAVOR=$(FLAVOR) scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(RESULTS) \
+		$(DRIVERS) $(SUITES)
 
 # A human-readable demo with raoe and rzram (DRIVERS=c: aoe.ko and zram.ko): vblade target
 # discovered, a direct-I/O transfer, swap on the ramdisk.

@@ -11,10 +11,12 @@ mkdir -p "$CACHE/tools" "$CACHE/src"
 GUEST_PACKAGES="hdparm fdisk"
 # matplotlib draws the `make bench` chart; kept out of versions.env for the same reason.
 BENCH_PACKAGES="python3-matplotlib"
+# debootstrap makes the Debian trixie build root of the distro flavour (scripts/distro-root.sh).
+DISTRO_PACKAGES="debootstrap"
 
 step "host packages"
 missing=()
-for pkg in $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES; do
+for pkg in $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES $DISTRO_PACKAGES; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -24,7 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$CACHE/apt.log" 2>&1 ||
 		die "apt-get install failed, see $CACHE/apt.log"
 fi
-dpkg-query -W $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES >"$CACHE/host-packages.txt"
+dpkg-query -W $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES $DISTRO_PACKAGES >"$CACHE/host-packages.txt"
 
 step "rustc $RUSTC_RELEASE (rustc-web)"
 have=$(/usr/bin/rustc --version | awk '{print $2}')

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: build-kernel.sh debug|perf
+# Usage: build-kernel.sh debug|perf|distro
 # Builds the guest kernel of that flavour into the cache, once per (kernel source, fragments,
 # toolchain) and prints the build directory. A warm call only computes the key.
 . "$(dirname "$0")/lib.sh"
 
-flavor=${1:?usage: build-kernel.sh debug|perf}
+flavor=${1:?usage: build-kernel.sh debug|perf|distro}
+# Debian's kernel is fetched, not built.
+[ "$flavor" != distro ] || exec "$TOP/scripts/distro-kernel.sh"
 frags=("$TOP/qemu/common.config" "$TOP/qemu/$flavor.config")
 [ -f "${frags[1]}" ] || die "no fragment qemu/$flavor.config"
 

@@ -49,3 +49,14 @@ debian_mirror() {
 	[ -n "$mirror" ] || die "cannot find the Debian mirror in the system's apt sources"
 	echo "$mirror"
 }
+
+# in_root ROOT CMD...: runs CMD chrooted in ROOT (the distro build root, scripts/distro-root.sh)
+# with /proc, /sys and /dev mounted in a mount namespace of its own: nothing stays mounted after.
+in_root() {
+	local root=$1
+	shift
+	unshare --mount --propagation private -- sh -c 'r=$1; shift
+		mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" && mount --rbind /dev "$r/dev" &&
+		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"' \
+		in_root "$root" "$@"
+}

@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: mkinitramfs.sh [--bench] KBUILD OUT.cpio MODULE.ko...
-# Packs busybox, the host tools the guest tests need (with their shared libraries), the kernel's
-# modules plus ours, the guest init and tests into a cpio made by the kernel's gen_init_cpio.
+# Usage: mkinitramfs.sh [--bench] [--dkms] KBUILD OUT.cpio MODULE.ko...
+# Packs busybox, kmod, the host tools the guest tests need (with their shared libraries), the
+# kernel modules the suites use (qemu/guest-modules) and those ours depend on, ours, the guest
+# init and tests into a cpio made by the kernel's gen_init_cpio.
 # --bench adds a static fio (scripts/build-fio.sh) for the bench suites.
+# --dkms: our modules were installed by the DKMS package (FLAVOR=distro): they go where DKMS
+# puts them (updates/dkms), and the guest gets its `dkms status` and their checksums in
+# /etc/raoe-rzram (scripts/distro-modules.sh wrote them beside the modules).
 . "$(dirname "$0")/lib.sh"
 
 bench=
-[ "${1:-}" != --bench ] || { bench=1 && shift; }
+dkms=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--bench) bench=1 ;;
+	--dkms) dkms=1 ;;
+	*) break ;;
+	esac
+	shift
+done
 kbuild=${1:?KBUILD}
 out=${2:?OUT.cpio}
 shift 2
@@ -61,14 +73,41 @@ if [ -n "$bench" ]; then
 	cp "$fio" "$root/usr/bin/fio"
 fi
 
+# kmod, as on a distribution: it loads Debian's xz-compressed, signed modules and reads their
+# signer; busybox's modutils do neither.
+copy_with_libs /usr/bin/kmod
+for tool in modprobe insmod rmmod lsmod modinfo depmod; do
+	rm -f "$root/sbin/$tool" "$root/usr/sbin/$tool" "$root/bin/$tool"
+	ln -s /usr/bin/kmod "$root/sbin/$tool"
+done
+
 step "initramfs modules"
 release=$(cat "$kbuild/include/config/kernel.release")
-cp -a "$kbuild/modroot/lib/modules" "$root/lib/"
-mkdir -p "$root/lib/modules/$release/extra"
+modroot=$kbuild/modroot
+moddir=lib/modules/$release
+ours=$moddir/extra
+[ -z "$dkms" ] || ours=$moddir/updates/dkms
+mkdir -p "$root/$ours"
+# The suites' modules and those ours need, each with its dependencies; built-in ones are skipped.
+wanted=$(grep -v '^#' "$TOP/qemu/guest-modules")
 for ko in "$@"; do
-	cp "$ko" "$root/lib/modules/$release/extra/"
+	cp "$ko" "$root/$ours/"
+	wanted="$wanted $(modinfo -F depends "$ko" | tr ',' ' ')"
 done
+for mod in $wanted; do
+	deps=$(modprobe -D -d "$modroot" -S "$release" "$mod" 2>&1) || die "module $mod: $deps"
+	for file in $(echo "$deps" | awk '$1 == "insmod" { print $2 }'); do
+		dst=$root/${file#"$modroot"/}
+		mkdir -p "$(dirname "$dst")"
+		cp "$file" "$dst"
+	done
+done
+cp "$modroot/$moddir"/modules.{builtin,builtin.modinfo,order} "$root/$moddir/"
 depmod -b "$root" "$release" || die "depmod failed"
+if [ -n "$dkms" ]; then
+	mkdir -p "$root/etc/raoe-rzram"
+	cp "$(dirname "$1")/dkms-status.txt" "$(dirname "$1")/sha256sums" "$root/etc/raoe-rzram/"
+fi
 
 step "initramfs init and tests"
 cp "$TOP/qemu/init" "$root/init"

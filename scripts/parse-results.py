@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judges a results directory: the KTAP document of every guest log, the kernel log lines that
 mean a kernel bug, and the host `cargo test` logs. Prints a table and, as its last line,
-`N passed, N failed, N skipped`. Exits 1 on any failure or when nothing ran."""
+`N passed, N failed, N skipped`. Exits 1 on any failure or when nothing ran.
+Usage: parse-results.py RESULTS_DIR..."""
 
 import pathlib
 import re
@@ -62,14 +63,19 @@ def ktap_points(lines):
 
 
 def main():
-    results = pathlib.Path(sys.argv[1])
+    dirs = [pathlib.Path(d) for d in sys.argv[1:]]
     counts = {"pass": 0, "fail": 0, "skip": 0}
     failures = []
     rows = []
 
-    for log in sorted(results.glob("*.log")):
-        name = log.stem
-        if name.startswith("cargo-"):
+    # With several directories (one per kernel flavour), a row names its flavour: the
+    # directory above "results" (build/distro/results -> "distro/").
+    logs = [(d, log) for d in dirs for log in sorted(d.glob("*.log"))]
+    skipped_files = [(d, f) for d in dirs for f in sorted(d.glob("*.skipped"))]
+    for results, log in logs:
+        prefix = f"{results.resolve().parent.name}/" if len(dirs) > 1 else ""
+        name = prefix + log.stem
+        if log.stem.startswith("cargo-"):
             binary = name
             for line in log.read_text(errors="replace").splitlines():
                 running = CARGO_RUNNING.match(line)
@@ -105,9 +111,10 @@ def main():
         summary = {s: sum(1 for _, st in points if st == s) for s in counts}
         rows.append((name, f"{summary['pass']} passed, {summary['fail']} failed, {summary['skip']} skipped"))
 
-    for skipped in sorted(results.glob("*.skipped")):
+    for results, skipped in skipped_files:
+        prefix = f"{results.resolve().parent.name}/" if len(dirs) > 1 else ""
         counts["skip"] += 1
-        rows.append((skipped.stem, "skipped: " + skipped.read_text().strip()))
+        rows.append((prefix + skipped.stem, "skipped: " + skipped.read_text().strip()))
 
     width = max((len(r[0]) for r in rows), default=0)
     for name, text in rows:

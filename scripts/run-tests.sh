@@ -18,6 +18,9 @@ jobs_max=${GUEST_JOBS:-1}
 # guests boot without slab poisoning and page unmapping, which make TCG runs 2-3 times slower.
 # Lockdep, DEBUG_VM, KFENCE, slab red zones and the hung-task detector stay on for them too.
 REFERENCE_ARGS="slub_debug=FZ debug_pagealloc=off"
+# FLAVOR=distro: Debian's kernel has none of the checkers those arguments tune; slub_debug would
+# turn slab debugging on there.
+flavor=${FLAVOR:-debug}
 mkdir -p "$results"
 
 # run_guest SUITE DRIVER MEM CPUS TIMEOUT [KERNEL ARGS...]
@@ -48,6 +51,14 @@ while read -r suite supported mem cpus timeout extra; do
 		step "suite $suite ($driver driver, ${mem} MiB, $cpus CPUs)"
 		args=$extra
 		[ "$driver" = c ] && args="$args $REFERENCE_ARGS"
+		kept="flavor=$flavor"
+		for arg in $args; do
+			case "$flavor:$arg" in
+			distro:slub_debug=* | distro:debug_pagealloc=*) ;;
+			*) kept="$kept $arg" ;;
+			esac
+		done
+		args=$kept
 		# shellcheck disable=SC2086 # $args is a list of kernel arguments.
 		run_guest "$suite" "$driver" "$mem" "$cpus" "$timeout" $args </dev/null &
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The sysfs attributes of an rzram disk and /sys/class/rzram-control, with zram's names,
- * modes and formats (zram_drv.c:2995-3050, 3194-3253), plus integrity and integrity_errors.
+ * modes and formats (zram_drv.c:2995-3050, 3194-3253), plus integrity_mode and integrity_errors
+ * (not "integrity": the block layer has an integrity/ directory under every disk when
+ * CONFIG_BLK_DEV_INTEGRITY=y, as in distribution kernels).
  * The values come from Rust.
  */
 #include <linux/blkdev.h>
@@ -41,8 +43,8 @@ RZRAM_STORE(compact, RZRAM_ATTR_COMPACT)
 RZRAM_SHOW(mm_stat, RZRAM_ATTR_MM_STAT)
 RZRAM_SHOW(io_stat, RZRAM_ATTR_IO_STAT)
 RZRAM_SHOW(debug_stat, RZRAM_ATTR_DEBUG_STAT)
-RZRAM_SHOW(integrity, RZRAM_ATTR_INTEGRITY)
-RZRAM_STORE(integrity, RZRAM_ATTR_INTEGRITY)
+RZRAM_SHOW(integrity_mode, RZRAM_ATTR_INTEGRITY_MODE)
+RZRAM_STORE(integrity_mode, RZRAM_ATTR_INTEGRITY_MODE)
 RZRAM_SHOW(integrity_errors, RZRAM_ATTR_INTEGRITY_ERRORS)
 
 static DEVICE_ATTR_RW(disksize);
@@ -56,7 +58,7 @@ static DEVICE_ATTR_RO(mm_stat);
 static DEVICE_ATTR_RO(io_stat);
 static DEVICE_ATTR_RO(debug_stat);
 /* Beyond zram: integrity mode and the reads it failed. */
-static DEVICE_ATTR_RW(integrity);
+static DEVICE_ATTR_RW(integrity_mode);
 static DEVICE_ATTR_RO(integrity_errors);
 
 static struct attribute *rzram_disk_attrs[] = {
@@ -70,7 +72,7 @@ static struct attribute *rzram_disk_attrs[] = {
 	&dev_attr_mm_stat.attr,
 	&dev_attr_io_stat.attr,
 	&dev_attr_debug_stat.attr,
-	&dev_attr_integrity.attr,
+	&dev_attr_integrity_mode.attr,
 	&dev_attr_integrity_errors.attr,
 	NULL,
 };

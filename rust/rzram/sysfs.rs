@@ -82,7 +82,7 @@ enum Attr {
     MmStat,
     IoStat,
     DebugStat,
-    Integrity,
+    IntegrityMode,
     IntegrityErrors,
 }
 
@@ -99,7 +99,7 @@ impl Attr {
             Attr::MmStat,
             Attr::IoStat,
             Attr::DebugStat,
-            Attr::Integrity,
+            Attr::IntegrityMode,
             Attr::IntegrityErrors,
         ];
         ALL.get(usize::try_from(raw).ok()?).copied()
@@ -134,7 +134,7 @@ fn show(zram: &Zram, attr: Attr, out: &mut BufWriter<'_>) -> Result {
             stats.miss_free.load(Relaxed),
             stats.integrity_errors.load(Relaxed)
         ),
-        Attr::Integrity => writeln!(out, "{}", u32::from(zram.integrity())),
+        Attr::IntegrityMode => writeln!(out, "{}", u32::from(zram.integrity())),
         Attr::IntegrityErrors => writeln!(out, "{}", stats.integrity_errors.load(Relaxed)),
         _ => return Err(EINVAL),
     }
@@ -173,7 +173,7 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
             _ => Err(EINVAL),
         },
         Attr::Compact => zram.compact(),
-        Attr::Integrity => zram.set_integrity(parse_switch(text).ok_or(EINVAL)?),
+        Attr::IntegrityMode => zram.set_integrity(parse_switch(text).ok_or(EINVAL)?),
         _ => Err(EINVAL),
     }
 }

@@ -4,7 +4,7 @@
 
 SUITE=${SUITE:-unknown}
 DRIVER=${DRIVER:-c}
-RESULTS=/tmp/ktap.results
+RESULTS=${KTAP_RESULTS:-/tmp/ktap.results}
 : >"$RESULTS"
 
 diag() {

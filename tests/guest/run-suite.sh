@@ -5,7 +5,7 @@ export SUITE=$1 DRIVER=${2:-c}
 . /tests/guest/lib.sh
 script=/tests/guest/suite-$SUITE.sh
 if [ -f "$script" ]; then
-	diag "suite $SUITE, driver $DRIVER, kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
+	diag "suite $SUITE, driver $DRIVER, flavor ${FLAVOR:-debug}, kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
 	. "$script"
 else
 	fail "$SUITE-exists" "no $script"

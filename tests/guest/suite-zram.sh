@@ -15,11 +15,11 @@ check module-load modprobe $ZMOD num_devices=1 $module_args || return 0
 expect_eq control-class 1 "$([ -r $ZCTL/hot_add ] && [ -w $ZCTL/hot_remove ] && echo 1)"
 
 if [ "$DRIVER" = rust ]; then
-	expect_eq integrity-from-module-param 1 "$(cat $ZSYS/integrity)"
-	expect_write_error integrity-garbage-einval $ZSYS/integrity 2 "Invalid argument"
-	expect_write_error integrity-word-einval $ZSYS/integrity yes "Invalid argument"
-	expect_eq integrity-garbage-unchanged 1 "$(cat $ZSYS/integrity)"
-	check integrity-off-on sh -c "echo 0 >$ZSYS/integrity && grep -qx 0 $ZSYS/integrity && echo 1 >$ZSYS/integrity"
+	expect_eq integrity-from-module-param 1 "$(cat $ZSYS/integrity_mode)"
+	expect_write_error integrity-garbage-einval $ZSYS/integrity_mode 2 "Invalid argument"
+	expect_write_error integrity-word-einval $ZSYS/integrity_mode yes "Invalid argument"
+	expect_eq integrity-garbage-unchanged 1 "$(cat $ZSYS/integrity_mode)"
+	check integrity-off-on sh -c "echo 0 >$ZSYS/integrity_mode && grep -qx 0 $ZSYS/integrity_mode && echo 1 >$ZSYS/integrity_mode"
 	expect_eq integrity-errors-zero 0 "$(cat $ZSYS/integrity_errors)"
 fi
 
@@ -44,8 +44,8 @@ expect_eq disksize-twice-unchanged $((768 << 20)) "$(cat $ZSYS/disksize)"
 expect_write_error comp-algorithm-after-init-ebusy $ZSYS/comp_algorithm zstd "Device or resource busy"
 expect_eq comp-algorithm-after-init-unchanged lz4 "$(current_algorithm)"
 if [ "$DRIVER" = rust ]; then
-	expect_write_error integrity-after-init-ebusy $ZSYS/integrity 0 "Device or resource busy"
-	expect_eq integrity-after-init-unchanged 1 "$(cat $ZSYS/integrity)"
+	expect_write_error integrity-after-init-ebusy $ZSYS/integrity_mode 0 "Device or resource busy"
+	expect_eq integrity-after-init-unchanged 1 "$(cat $ZSYS/integrity_mode)"
 fi
 
 # util-linux zramctl looks for /sys/block/zram* and /sys/class/zram-control only: it must list
@@ -126,6 +126,11 @@ sys=/sys/block/$ZMOD$id
 make_mixed_dataset /tmp/mixed
 want=$(md5 /tmp/mixed)
 for alg in lzo lzo-rle lz4 zstd; do
+	# A zram.ko may be built without a backend (Debian's has no LZO); rzram offers all four.
+	if [ "$DRIVER" = c ] && ! tr ' []' '\n' <$sys/comp_algorithm | grep -qx -- "$alg"; then
+		skip "$alg-mixed-dataset" "this zram.ko has no $alg backend ($(cat $sys/comp_algorithm))"
+		continue
+	fi
 	if ! echo $alg >$sys/comp_algorithm || ! echo 32M >$sys/disksize; then
 		fail "$alg-mixed-dataset" "cannot set up $alg"
 		continue
@@ -217,8 +222,8 @@ fi
 # rzram: in integrity mode since the module parameter set it; this time without.
 echo lz4 >$sys/comp_algorithm
 if [ "$DRIVER" = rust ]; then
-	expect_eq integrity-default-after-reset 1 "$(cat $sys/integrity)"
-	echo 0 >$sys/integrity
+	expect_eq integrity-default-after-reset 1 "$(cat $sys/integrity_mode)"
+	echo 0 >$sys/integrity_mode
 fi
 echo 32M >$sys/disksize
 dd if=/tmp/mixed of=$dev bs=1M count=4 oflag=direct status=none
