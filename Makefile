@@ -9,15 +9,20 @@ FLAVOR  ?= debug
 DRIVERS ?= both
 SUITES  ?=
 # What `make test` runs on Debian's kernel beside the debug flavour (SUITES narrows it too).
-DISTRO_SUITES ?= modules,raoe-io,aoe,hugepage-dio,zram,aoe-fs,aoe-fuzz,aoe-failover
+DISTRO_SUITES ?= modules,raoe-io,aoe,hugepage-dio,zram,aoe-fs,aoe-fuzz,aoe-failover,aoetools
 BUILD   := $(CURDIR)/build/$(FLAVOR)
 RESULTS ?= $(BUILD)/results
 # The distro flavour's modules are what DKMS installed: raoe.ko.xz (compressed, as Debian's).
 MODULES := $(BUILD)/modules/raoe.ko* $(BUILD)/modules/rzram.ko*
 KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
 INITRD  := $(BUILD)/initramfs.cpio
+# raoe built as aoe.ko (Kbuild's RAOE_MODULE_NAME=aoe), for the suites that run it in aoe.ko's
+# place (RAOE_NAME=aoe, and `aoetools`).
+MODULE_AS_AOE := $(BUILD)/modules-as-aoe/aoe.ko*
 # --bench: the bench guest's extra tools (fio); `make bench` sets it.
 INITRAMFS_FLAGS ?= $(if $(filter distro,$(FLAVOR)),--dkms)
+# RAOE_NAME=aoe: the Rust AoE suites load raoe as aoe (installed in updates/, as DKMS does).
+RAOE_NAME ?= raoe
 
 comma := ,
 empty :=
@@ -40,9 +45,11 @@ ifeq ($(FLAVOR),distro)
 modules: kernel
 	@scripts/distro-modules.sh $(BUILD)/modules
 else
-# The kernel's Rust lints are errors (CLIPPY=1 W=e); see scripts/kmake.sh.
+# The kernel's Rust lints are errors (CLIPPY=1 W=e); see scripts/kmake.sh. raoe is built a
+# second time as aoe.ko.
 modules: kernel
 	@scripts/kmake.sh $(FLAVOR) modules
+	@RAOE_MODULE_NAME=aoe scripts/kmake.sh $(FLAVOR) modules
 endif
 
 # The DKMS package, build/raoe-rzram-dkms_<version>_all.deb.
@@ -56,7 +63,8 @@ check: modules tools
 	@scripts/check.sh
 
 initramfs: modules tools
-	@scripts/mkinitramfs.sh $(INITRAMFS_FLAGS) "$(KDIR)" $(INITRD) $(MODULES) >/dev/null
+	@scripts/mkinitramfs.sh $(INITRAMFS_FLAGS) --raoe-as-aoe $(MODULE_AS_AOE) "$(KDIR)" $(INITRD) \
+		$(MODULES) >/dev/null
 
 # Host unit tests, then one guest per (suite, driver); the debug flavour's run is followed by
 # DISTRO_SUITES on Debian's kernel. The last line is "N passed, N failed, N skipped".
@@ -77,8 +85,8 @@ endif
 guests: initramfs
 	@mkdir -p $(RESULTS)
 	$(if $(filter distro,$(FLAVOR)),@scripts/distro-checks.sh $(BUILD)/modules $(RESULTS))
-	@FLAVOR=$(FLAVOR) scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(RESULTS) \
-		$(DRIVERS) $(SUITES)
+	@FLAVOR=$(FLAVOR) RAOE_NAME=$(RAOE_NAME) scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" \
+		$(INITRD) $(RESULTS) $(DRIVERS) $(SUITES)
 
 # A human-readable demo with raoe and rzram (DRIVERS=c: aoe.ko and zram.ko): vblade target
 # discovered, a direct-I/O transfer, swap on the ramdisk.

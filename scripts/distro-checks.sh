@@ -69,6 +69,13 @@ refused() {
 		expect_eq "$mod-symbols-in-debians-symvers" "" "$missing"
 	done
 
+	# RAOE_MODULE_NAME=aoe in /etc/default/raoe-rzram: DKMS builds raoe as aoe.ko, newer than
+	# Debian's aoe.ko by version (DKMS installs nothing older in a kernel module's place).
+	as_aoe=$(ls "$modules-as-aoe"/aoe.ko* 2>/dev/null | head -n1)
+	diag "as aoe: $(cat "$modules-as-aoe/dkms-status.txt" 2>/dev/null)"
+	expect_eq package-builds-raoe-as-aoe "aoe 85+raoe-$PACKAGE_VERSION, installed: 1" \
+		"$(modinfo -F name "$as_aoe" 2>/dev/null) $(modinfo -F version "$as_aoe" 2>/dev/null), installed: $(grep -c ': installed' "$modules-as-aoe/dkms-status.txt" 2>/dev/null)"
+
 	# A rustc other than the kernel's stops the build before anything is compiled, naming both.
 	mkdir -p "$root/tmp/other-rustc"
 	printf '#!/bin/sh\necho "rustc 1.96.0 (00000000 2026-05-01)"\n' >"$root/tmp/other-rustc/rustc"

@@ -4,7 +4,8 @@
 # The modules of the distro flavour, made as a user of Debian's kernel makes them: `make deb`'s
 # package is installed with apt in the trixie build root (scripts/distro-root.sh), whose DKMS
 # builds raoe and rzram for Debian's release. Copies what DKMS installed into OUT_DIR, with its
-# `dkms status` line, the build log and the files' checksums (scripts/distro-checks.sh judges them).
+# `dkms status` line, the build log and the files' checksums (scripts/distro-checks.sh judges them),
+# and into OUT_DIR-as-aoe raoe as the package builds it with RAOE_MODULE_NAME=aoe.
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?OUT_DIR}
@@ -17,14 +18,30 @@ installed=$root/var/lib/raoe-rzram-harness/installed.sha256
 if [ "$(cat "$installed" 2>/dev/null)" != "$(sha256sum <"$deb")" ]; then
 	step "apt install $(basename "$deb") in the $DISTRO_SUITE root (DKMS builds for $release)"
 	rm -f "$installed"
+	mkdir -p "$(dirname "$installed")"
 	cp "$deb" "$root/tmp/"
 	log=$out/apt-install.log
-	in_root "$root" sh -c "(dpkg -s raoe-rzram-dkms >/dev/null 2>&1 && apt-get purge -y -qq raoe-rzram-dkms || true) &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/$(basename "$deb")" >"$log" 2>&1 ||
-		die "apt install of the package failed, see $log (tail: $(tail -n 5 "$log"))"
-	mkdir -p "$(dirname "$installed")"
+	# apt installs it the first time; a changed package of the same version is installed over
+	# the old one by dpkg (apt would call it installed), which keeps the prepared kernel tree.
+	in_root "$root" sh -c "if dpkg -s raoe-rzram-dkms >/dev/null 2>&1; then dpkg -i --force-confdef --force-confold /tmp/$(basename "$deb");
+		else DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/$(basename "$deb"); fi" >"$log" 2>&1 ||
+		die "installing the package failed, see $log (tail: $(tail -n 5 "$log"))"
+	# The package's other name for raoe, then back to the default.
+	as_aoe=$root/var/lib/raoe-rzram-harness/as-aoe
+	rm -rf "$as_aoe" && mkdir -p "$as_aoe"
+	for name in aoe raoe; do
+		in_root "$root" sh -c "sed -i 's/^RAOE_MODULE_NAME=.*/RAOE_MODULE_NAME=$name/' /etc/default/raoe-rzram &&
+			dpkg-reconfigure -f noninteractive raoe-rzram-dkms" >>"$log" 2>&1 ||
+			die "dpkg-reconfigure with RAOE_MODULE_NAME=$name failed, see $log"
+		[ "$name" = raoe ] && break
+		cp "$root/usr/lib/modules/$release/updates/dkms/"aoe.ko* "$as_aoe/" ||
+			die "with RAOE_MODULE_NAME=aoe, DKMS installed no aoe.ko"
+		in_root "$root" dkms status -m raoe-rzram -k "$release" >"$as_aoe/dkms-status.txt" 2>&1
+	done
 	sha256sum <"$deb" >"$installed"
 fi
+rm -rf "$out-as-aoe"
+cp -r "$root/var/lib/raoe-rzram-harness/as-aoe" "$out-as-aoe"
 
 step "what DKMS installed for $release"
 in_root "$root" dkms status -m raoe-rzram -k "$release" >"$out/dkms-status.txt" 2>&1 || true

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Usage: kmake.sh FLAVOR TARGET... — runs kbuild for our out-of-tree modules against the cached
-# kernel of that flavour, with the kernel's Rust lints as errors (CLIPPY=1 W=e).
+# kernel of that flavour, with the kernel's Rust lints as errors (CLIPPY=1 W=e), into
+# build/FLAVOR/modules; with RAOE_MODULE_NAME=aoe (raoe built as aoe.ko, see Kbuild) into
+# build/FLAVOR/modules-as-aoe.
 . "$(dirname "$0")/lib.sh"
 
 flavor=${1:?FLAVOR}
 shift
+name=${RAOE_MODULE_NAME:-raoe}
+out=$TOP/build/$flavor/modules
+[ "$name" = raoe ] || out=$out-as-$name
 kdir=$("$TOP/scripts/build-kernel.sh" "$flavor")
-mkdir -p "$TOP/build/$flavor/modules"
-exec make -s -C "$kdir" M="$TOP" MO="$TOP/build/$flavor/modules" RUSTC=rustc BINDGEN=bindgen \
-	CLIPPY=1 W=e "$@"
+mkdir -p "$out"
+exec make -s -C "$kdir" M="$TOP" MO="$out" RUSTC=rustc BINDGEN=bindgen \
+	CLIPPY=1 W=e RAOE_MODULE_NAME="$name" "$@"

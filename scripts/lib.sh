@@ -6,6 +6,8 @@ set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.env
 . "$TOP/scripts/versions.env"
+# The package's version (the DKMS package's, and each module's modinfo version).
+PACKAGE_VERSION=$(cat "$TOP/VERSION")
 
 # Toolchain, kernel source and kernel builds live outside the clone so that a fresh clone on a
 # warm machine reuses them.

@@ -14,11 +14,13 @@ deb=$out/${name}-dkms_${PACKAGE_VERSION}_all.deb
 
 step "package $name-dkms $PACKAGE_VERSION"
 rm -rf "$stage"
-mkdir -p "$src/rust" "$src/dkms" "$stage/DEBIAN" "$stage/usr/share/doc/$name-dkms"
-cp "$TOP/Kbuild" "$TOP/LICENSE" "$src/"
+mkdir -p "$src/rust" "$src/dkms" "$stage/DEBIAN" "$stage/usr/share/doc/$name-dkms" "$stage/etc/default"
+cp "$TOP/Kbuild" "$TOP/LICENSE" "$TOP/VERSION" "$src/"
 cp -r "$TOP/rust/raoe" "$TOP/rust/rzram" "$TOP/rust/kffi" "$src/rust/"
 cp "$TOP/dkms/lib.sh" "$TOP/dkms/prepare-kernel-tree.sh" "$TOP/dkms/build-modules.sh" "$src/dkms/"
 cp "$TOP/LICENSE" "$stage/usr/share/doc/$name-dkms/copyright"
+cp "$TOP/dkms/debian/default" "$stage/etc/default/$name"
+echo "/etc/default/$name" >"$stage/DEBIAN/conffiles"
 subst() {
 	sed "s/@VERSION@/$PACKAGE_VERSION/g" "$1" >"$2"
 }
@@ -29,7 +31,7 @@ for script in postinst prerm postrm; do
 	chmod 0755 "$stage/DEBIAN/$script"
 done
 find "$stage" -type d -exec chmod 0755 {} +
-find "$stage/usr" -type f -exec chmod 0644 {} +
+find "$stage/usr" "$stage/etc" "$stage/DEBIAN/conffiles" -type f -exec chmod 0644 {} +
 chmod 0755 "$src/dkms/prepare-kernel-tree.sh" "$src/dkms/build-modules.sh"
 find "$stage" -exec touch -h -d @0 {} +
 SOURCE_DATE_EPOCH=0 dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null ||

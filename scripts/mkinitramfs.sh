@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: mkinitramfs.sh [--bench] [--dkms] KBUILD OUT.cpio MODULE.ko...
+# Usage: mkinitramfs.sh [--bench] [--dkms] [--raoe-as-aoe AOE.ko] KBUILD OUT.cpio MODULE.ko...
 # Packs busybox, kmod, the host tools the guest tests need (with their shared libraries), the
 # kernel modules the suites use (qemu/guest-modules) and those ours depend on, ours, the guest
 # init and tests into a cpio made by the kernel's gen_init_cpio.
@@ -8,14 +8,18 @@
 # --dkms: our modules were installed by the DKMS package (FLAVOR=distro): they go where DKMS
 # puts them (updates/dkms), and the guest gets its `dkms status` and their checksums in
 # /etc/raoe-rzram (scripts/distro-modules.sh wrote them beside the modules).
+# --raoe-as-aoe: raoe built as aoe.ko (Kbuild's RAOE_MODULE_NAME=aoe), kept in /opt/raoe-as-aoe
+# for the suites that put it in aoe.ko's place (tests/guest/aoe-lib.sh).
 . "$(dirname "$0")/lib.sh"
 
 bench=
 dkms=
+as_aoe=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bench) bench=1 ;;
 	--dkms) dkms=1 ;;
+	--raoe-as-aoe) as_aoe=$2 && shift ;;
 	*) break ;;
 	esac
 	shift
@@ -30,7 +34,8 @@ host_bins="/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/sbin/vblade /usr/sbin/mkswap
 /usr/sbin/swapon /usr/sbin/swapoff /usr/sbin/zramctl /usr/sbin/blkdiscard /usr/bin/dd
 /usr/sbin/mkfs.ext4 /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/sbin/fsck.ext4 /usr/sbin/aoeping
 /usr/sbin/aoecfg /usr/bin/cmp /sbin/aoe-stat /sbin/aoe-discover /sbin/aoe-flush
-/sbin/aoe-interfaces /sbin/aoe-revalidate /sbin/aoe-version /usr/sbin/sfdisk /usr/sbin/hdparm"
+/sbin/aoe-interfaces /sbin/aoe-revalidate /sbin/aoe-version /sbin/aoe-mkdevs /sbin/aoe-mkshelf
+/sbin/aoe-sancheck /usr/sbin/sfdisk /usr/sbin/hdparm"
 
 step "initramfs tree"
 root=$(dirname "$out")/initramfs-root
@@ -104,6 +109,10 @@ for mod in $wanted; do
 done
 cp "$modroot/$moddir"/modules.{builtin,builtin.modinfo,order} "$root/$moddir/"
 depmod -b "$root" "$release" || die "depmod failed"
+if [ -n "$as_aoe" ]; then
+	mkdir -p "$root/opt/raoe-as-aoe"
+	cp "$as_aoe" "$root/opt/raoe-as-aoe/"
+fi
 if [ -n "$dkms" ]; then
 	mkdir -p "$root/etc/raoe-rzram"
 	cp "$(dirname "$1")/dkms-status.txt" "$(dirname "$1")/sha256sums" "$root/etc/raoe-rzram/"

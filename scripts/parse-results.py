@@ -116,6 +116,13 @@ def main():
         counts["skip"] += 1
         rows.append((prefix + skipped.stem, "skipped: " + skipped.read_text().strip()))
 
+    # Guests booted twice because the kernel crashed before the suite started (run-tests.sh).
+    for results in dirs:
+        for crash in sorted(results.glob("*.early-crash.txt")):
+            prefix = f"{results.resolve().parent.name}/" if len(dirs) > 1 else ""
+            name = prefix + crash.name.removesuffix(".early-crash.txt")
+            rows.append((name, f"booted again: the kernel crashed before the suite started ({crash})"))
+
     width = max((len(r[0]) for r in rows), default=0)
     for name, text in rows:
         print(f"  {name:<{width}}  {text}")

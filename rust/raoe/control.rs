@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The character devices in /dev/etherd that aoetools use: `err`, `discover`, `interfaces`,
-//! `revalidate` and `flush` (aoechr.c). Every write is checked before anything changes; a bad
-//! one fails with `EINVAL`.
+//! What the character devices in /dev/etherd that aoetools use do: `err`, `discover`,
+//! `interfaces`, `revalidate` and `flush` (aoechr.c). Every write is checked before anything
+//! changes; a bad one fails with `EINVAL`.
 
 use crate::{
+    aoechr::{
+        NodeHandler,
+        Nodes, //
+    },
     discovery::Discovery,
     disks::Disks,
     messages::Messages,
-    misc::{
-        Node,
-        NodeHandler, //
-    },
     names::{
         parse_device_name,
         parse_flush,
@@ -24,16 +24,7 @@ use kernel::{
     sync::Arc, //
 };
 
-/// The nodes, in index order; `!` becomes `/` under /dev.
-const NODES: [&CStr; 5] = [
-    c"etherd!err",
-    c"etherd!discover",
-    c"etherd!interfaces",
-    c"etherd!revalidate",
-    c"etherd!flush",
-];
-
-/// The index of `err` in [`NODES`].
+/// The index of `err` among the nodes (`aoechr.h`: minor 2).
 const ERR: usize = 0;
 /// The index of `discover`.
 const DISCOVER: usize = 1;
@@ -95,18 +86,14 @@ impl NodeHandler for Control {
 
 /// The registered nodes; dropping them removes them.
 pub(crate) struct ControlNodes {
-    /// One per entry of [`NODES`].
-    _nodes: KVec<Pin<KBox<Node<Control>>>>,
+    _nodes: Nodes<Control>,
 }
 
 impl ControlNodes {
     /// Registers every node, all handled by `control`.
     pub(crate) fn register(control: Arc<Control>) -> Result<Self> {
-        let mut nodes = KVec::with_capacity(NODES.len(), GFP_KERNEL)?;
-        for (index, name) in NODES.into_iter().enumerate() {
-            let node = KBox::pin_init(Node::register(name, index, control.clone()), GFP_KERNEL)?;
-            nodes.push(node, GFP_KERNEL)?;
-        }
-        Ok(ControlNodes { _nodes: nodes })
+        Ok(ControlNodes {
+            _nodes: Nodes::register(control)?,
+        })
     }
 }

@@ -261,7 +261,8 @@ impl Discovery {
                 .iter()
                 .any(|d| d.shelf == shelf && d.slot == slot)
             {
-                return Err(ENODEV);
+                // As aoe.ko (aoechr.c, revalidate): a name of no device is an invalid argument.
+                return Err(EINVAL);
             }
             if !state.revalidating.contains(&(shelf, slot)) {
                 state.revalidating.push((shelf, slot), GFP_ATOMIC)?;

@@ -15,8 +15,10 @@ use crate::{
         QUEUE_DEPTH, //
     },
     discovery::Discovery,
+    minors,
     names::FlushRequest,
-    sysfs,
+    params,
+    sysfs, //
     work::DeferredRun,
 };
 use kernel::{
@@ -35,14 +37,8 @@ use kernel::{
     time::Delta,
 };
 
-/// Minors per device: the disk and 15 partitions, as aoe.ko (aoeblk.c).
-const MINORS_PER_DEVICE: i32 = 16;
-
 /// aoe.ko's default `aoe_maxsectors` (aoeblk.c:28-31).
 const MAX_HW_SECTORS: u32 = 2560;
-
-/// The most disks: the minors of major 152 (20 bits) over the minors of one disk.
-const MAX_DISKS: usize = 1 << 16;
 
 /// A visible disk and what belongs to it.
 struct DiskEntry {
@@ -198,10 +194,10 @@ impl Disks {
     /// Makes the disk of `device` with minors from `index`.
     fn make_disk(&self, device: Arc<AoeDevice>, index: usize) -> Result<DiskEntry> {
         let name = CString::try_from_fmt(fmt!("e{}.{}", device.shelf, device.slot))?;
-        let disk_name = CString::try_from_fmt(fmt!("etherd!{}", &*name))?;
-        let first_minor = i32::try_from(index)
-            .ok()
-            .and_then(|index| index.checked_mul(MINORS_PER_DEVICE))
+        // As aoe.ko's: the kernel's messages say etherd/eS.N; sysfs makes the '/' a '!'.
+        let disk_name = CString::try_from_fmt(fmt!("etherd/{}", &*name))?;
+        let first_minor = minors::first_minor(index)
+            .and_then(|minor| i32::try_from(minor).ok())
             .ok_or(ENOSPC)?;
         let capacity = device.capacity();
         let stats = KBox::pin_init(
@@ -217,7 +213,7 @@ impl Disks {
                 name: &disk_name,
                 major: self.major,
                 first_minor,
-                minors: MINORS_PER_DEVICE,
+                minors: minors::MINORS_PER_DISK as i32,
                 hw_queues: HW_QUEUES,
                 queue_depth: QUEUE_DEPTH,
                 max_hw_sectors: MAX_HW_SECTORS,
@@ -236,9 +232,16 @@ impl Disks {
         })
     }
 
-    /// The lowest index no disk uses.
-    fn free_index(disks: &[DiskEntry]) -> Option<usize> {
-        (0..MAX_DISKS).find(|&index| disks.iter().all(|entry| entry.index != index))
+    /// The index of the minors of shelf.slot's disk, as `aoe_dyndevs` numbers them now.
+    fn disk_index(disks: &[DiskEntry], shelf: u16, slot: u8) -> Result<usize> {
+        minors::disk_index(params::numbering(), shelf, slot, |index| {
+            disks.iter().any(|entry| entry.index == index)
+        })
+        .map_err(|err| {
+            // `MinorError` is host-tested pure logic: `core::fmt::Display`, not the kernel's.
+            pr_err!("e{shelf}.{slot}: {}\n", format_args!("{err}"));
+            ENOSPC
+        })
     }
 }
 
@@ -273,8 +276,7 @@ impl DeferredRun for Disks {
                 pr_err!("e{shelf}.{slot}: out of memory for the device list\n");
                 continue;
             }
-            let made = Self::free_index(&disks)
-                .ok_or(ENOSPC)
+            let made = Self::disk_index(&disks, shelf, slot)
                 .and_then(|index| self.make_disk(device.clone(), index))
                 .and_then(|entry| {
                     let sectors = entry.capacity;

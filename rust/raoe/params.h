@@ -13,4 +13,7 @@ void raoe_iflist_copy(char *buf, size_t len);
 /* Replaces aoe_iflist with the len bytes at buf, as a write to /dev/etherd/interfaces does. */
 int raoe_iflist_set(const char *buf, size_t len);
 
+/* The aoe_dyndevs parameter: 0 gives disks fixed minors, anything else the lowest free. */
+int raoe_dyndevs(void);
+
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `aoe_iflist` module parameter, kept in C (`params.c`): 7.3's Rust module parameters are
-//! integers only.
+//! The module parameters aoetools read, `aoe_iflist` and `aoe_dyndevs`, kept in C (`params.c`):
+//! 7.3's Rust module parameters are integers only and not in sysfs.
 
 /// The size of the interface list, its NUL included (`RAOE_IFLIST_SIZE`).
 pub(crate) const IFLIST_SIZE: usize = 1024;
@@ -9,6 +9,7 @@ pub(crate) const IFLIST_SIZE: usize = 1024;
 extern "C" {
     fn raoe_iflist_copy(buf: *mut u8, len: usize);
     fn raoe_iflist_set(buf: *const u8, len: usize) -> kernel::ffi::c_int;
+    fn raoe_dyndevs() -> kernel::ffi::c_int;
 }
 
 /// Copies the current `aoe_iflist`, NUL-terminated, into `buf`.
@@ -24,4 +25,10 @@ pub(crate) fn set_iflist(list: &[u8]) -> kernel::error::Result {
     // module's parameter lock after checking the length.
     let ret = unsafe { raoe_iflist_set(list.as_ptr(), list.len()) };
     kernel::error::to_result(ret)
+}
+
+/// How the next disk is numbered, as `aoe_dyndevs` says now.
+pub(crate) fn numbering() -> crate::minors::Numbering {
+    // SAFETY: `raoe_dyndevs` only reads the parameter's `int`.
+    crate::minors::Numbering::from_param(unsafe { raoe_dyndevs() })
 }

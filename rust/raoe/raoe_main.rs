@@ -29,10 +29,11 @@ pub mod names;
 /// Choosing each frame's target.
 pub mod paths;
 
+/// The minors of a device's disk (`aoe_dyndevs`).
+pub mod minors;
+
 #[path = "../kffi/blk.rs"]
 mod blk;
-#[path = "../kffi/misc.rs"]
-mod misc;
 #[path = "../kffi/net.rs"]
 mod net;
 #[path = "../kffi/pages.rs"]
@@ -42,6 +43,7 @@ mod random;
 #[path = "../kffi/work.rs"]
 mod work;
 
+mod aoechr;
 mod control;
 mod device;
 mod discovery;
@@ -77,19 +79,29 @@ use work::Deferred;
 /// drivers can be loaded.
 const AOE_MAJOR: u32 = 152;
 
-module! {
-    type: Raoe,
-    name: "raoe",
-    authors: ["raoe developers"],
-    description: "ATA over Ethernet initiator (Rust)",
-    license: "GPL",
-    params: {
-        aoe_deadsecs: u32 {
-            default: 180,
-            description: "Seconds a frame may go unanswered before its device goes down (0: never)",
-        },
-    },
+/// The module, named `raoe`, or `aoe` when built to take aoe.ko's place (Kbuild's
+/// `RAOE_MODULE_NAME=aoe` sets `raoe_as_aoe`): aoetools and init scripts find it by that name.
+macro_rules! raoe_module {
+    ($name:tt) => {
+        module! {
+            type: Raoe,
+            name: $name,
+            authors: ["raoe developers"],
+            description: "ATA over Ethernet initiator (Rust)",
+            license: "GPL",
+            params: {
+                aoe_deadsecs: u32 {
+                    default: 180,
+                    description: "Seconds a frame may go unanswered before its device goes down (0: never)",
+                },
+            },
+        }
+    };
 }
+#[cfg(not(raoe_as_aoe))]
+raoe_module!("raoe");
+#[cfg(raoe_as_aoe)]
+raoe_module!("aoe");
 
 /// The module state. Fields drop in order: the control nodes first, then the receive path,
 /// before the disks' memory and the major; `drop` removes the disks while the receive path
@@ -112,7 +124,7 @@ struct Raoe {
 impl kernel::Module for Raoe {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let major = Major::register(AOE_MAJOR, c"aoe").inspect_err(|_| {
-            pr_err!("block major {AOE_MAJOR} is taken: unload aoe.ko before loading raoe\n");
+            pr_err!("block major {AOE_MAJOR} is taken by another AoE driver (aoe.ko or raoe): unload it first\n");
         })?;
         let debugfs = debugfs::Dir::new(c"raoe");
         let messages = Arc::pin_init(Messages::new()?, GFP_KERNEL)?;
@@ -145,6 +157,8 @@ impl kernel::Module for Raoe {
             disks::TICK_MS,
         )?;
         ticker.schedule();
+        discovery.broadcast_query()?;
+        // Last: once users can open the nodes, nothing fails any more.
         let nodes = ControlNodes::register(Arc::new(
             Control {
                 discovery: discovery.clone(),
@@ -153,7 +167,6 @@ impl kernel::Module for Raoe {
             },
             GFP_KERNEL,
         )?)?;
-        discovery.broadcast_query()?;
         pr_info!("loaded\n");
         Ok(Raoe {
             _nodes: nodes,

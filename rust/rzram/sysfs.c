@@ -8,10 +8,14 @@
  */
 #include <linux/blkdev.h>
 #include <linux/device.h>
+#include <linux/module.h>
 #include <linux/sysfs.h>
 
 #include "../kffi/bio_disk.h"
 #include "sysfs.h"
+
+/* The package's version (Kbuild). */
+MODULE_VERSION(RAOE_RZRAM_VERSION);
 
 static struct kffi_bio_disk *rzram_of(struct device *dev)
 {

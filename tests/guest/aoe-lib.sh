@@ -8,9 +8,23 @@ AOE_SLOT=1
 AOE_DEV=/dev/etherd/e$AOE_SHELF.$AOE_SLOT
 AOE_SYS=/sys/block/etherd!e$AOE_SHELF.$AOE_SLOT
 
+# The initiator's module name: aoe for aoe.ko; for raoe its own, or with RAOE_NAME=aoe (`make
+# test RAOE_NAME=aoe`) aoe, the build that takes aoe.ko's place (raoe_as_aoe_install).
 aoe_module() {
-	if [ "$DRIVER" = rust ]; then echo raoe; else echo aoe; fi
+	if [ "$DRIVER" = rust ]; then echo "${RAOE_NAME:-raoe}"; else echo aoe; fi
 }
+
+# Puts raoe built as aoe.ko (/opt/raoe-as-aoe) in updates/, which modprobe searches before the
+# kernel's own modules, as the DKMS package does with RAOE_MODULE_NAME=aoe.
+raoe_as_aoe_install() {
+	local dir
+	dir=/lib/modules/$(uname -r)/updates/raoe-as-aoe
+	[ -d "$dir" ] && return 0
+	mkdir -p "$dir" && cp /opt/raoe-as-aoe/aoe.ko* "$dir/" && depmod
+}
+if [ "$DRIVER" = rust ] && [ "${RAOE_NAME:-raoe}" = aoe ]; then
+	raoe_as_aoe_install || diag "cannot put raoe in aoe.ko's place"
+fi
 
 # aoe_setup IMAGE_MIB [mtu=MTU] [MODULE_PARAMETER...]: veth0 (initiator) <-> veth1 (vblade),
 # image of random data, the initiator loaded with aoe_iflist=veth0 and the parameters given.
@@ -72,7 +86,7 @@ aoe_vblade_stop() {
 
 # raoe_counter NAME: a counter from raoe's report when the device was removed.
 raoe_counter() {
-	dmesg | grep -o "raoe: e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1 |
+	dmesg | grep -o "$(aoe_module): e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1 |
 		sed -n "s/.*[;,] $1 \([0-9]*\).*/\1/p"
 }
 
@@ -85,7 +99,7 @@ raoe_stat() {
 # writes and the stack released every one of them.
 check_pins_balance() {
 	local name=${1:-pins-balance} taken released
-	diag "$(dmesg | grep -o "raoe: e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1)"
+	diag "$(dmesg | grep -o "$(aoe_module): e$AOE_SHELF.$AOE_SLOT: removed;.*" | tail -n 1)"
 	taken=$(raoe_counter "pins taken")
 	released=$(raoe_counter released)
 	if [ -n "$taken" ] && [ "$taken" -gt 0 ] && [ "$taken" = "$released" ]; then

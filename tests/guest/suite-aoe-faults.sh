@@ -40,7 +40,7 @@ fi
 # waited forever ("unregister_netdevice: waiting for veth0"), likely because aoenet_exit purges
 # its transmit queue without the dev_put each queued frame owes (aoenet.c:218, :66).
 if [ "$DRIVER" = rust ]; then
-	rmmod raoe || fail reloads-under-loss "rmmod raoe failed"
+	rmmod "$(aoe_module)" || fail reloads-under-loss "rmmod $(aoe_module) failed"
 	retransmits=$(raoe_counter retransmits)
 	if [ "${retransmits:-0}" -gt 0 ]; then pass retransmits-seen; else fail retransmits-seen "none"; fi
 	check_pins_balance
@@ -51,7 +51,7 @@ if [ "$DRIVER" = rust ]; then
 		[ "$(dd if=$AOE_DEV bs=4k skip=512 count=1 iflag=direct status=none | md5sum | cut -d' ' -f1)" = \
 			"$(head -c 4096 /tmp/src | md5sum | cut -d' ' -f1)" ] || break
 		loads=$((loads + 1))
-		[ "$i" -eq 5 ] || rmmod raoe || break
+		[ "$i" -eq 5 ] || rmmod "$(aoe_module)" || break
 	done
 	expect_eq reloads-under-loss 5 "$loads"
 fi

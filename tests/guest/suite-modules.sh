@@ -17,7 +17,7 @@ if [ "$DRIVER" = rust ]; then
 	if modprobe raoe 2>/dev/null; then
 		fail raoe-refused-next-to-aoe "raoe loaded while aoe.ko was loaded"
 		rmmod raoe
-	elif dmesg | grep -q 'raoe: block major 152 is taken: unload aoe.ko before loading raoe'; then
+	elif dmesg | grep -q 'raoe: block major 152 is taken by another AoE driver (aoe.ko or raoe): unload it first'; then
 		pass raoe-refused-next-to-aoe
 	else
 		fail raoe-refused-next-to-aoe "refused without the message"

@@ -13,14 +13,14 @@ dd if=/dev/urandom of=$AOE_IMG bs=1M count=$IMG_MIB status=none
 vblade $AOE_SHELF $AOE_SLOT veth1 $AOE_IMG >/tmp/vblade.log 2>&1 &
 AOE_VBLADE_PID=$!
 sleep 1
-check module-load modprobe raoe aoe_iflist=veth0
-found=$(wait_dmesg "raoe: e$AOE_SHELF.$AOE_SLOT: target")
+check module-load modprobe "$(aoe_module)" aoe_iflist=veth0
+found=$(wait_dmesg "$(aoe_module): e$AOE_SHELF.$AOE_SLOT: target")
 diag "$found"
 if [ -n "$found" ]; then pass target-discovered; else fail target-discovered "no config reply logged"; fi
-expect_eq one-target-logged 1 "$(dmesg | grep -c "raoe: e$AOE_SHELF.$AOE_SLOT: target")"
+expect_eq one-target-logged 1 "$(dmesg | grep -c "$(aoe_module): e$AOE_SHELF.$AOE_SLOT: target")"
 
 # The IDENTIFY reply gives the image's size and vblade's identity strings.
-identity=$(wait_dmesg "raoe: e$AOE_SHELF.$AOE_SLOT: .* sectors")
+identity=$(wait_dmesg "$(aoe_module): e$AOE_SHELF.$AOE_SLOT: .* sectors")
 diag "$identity"
 case "$identity" in
 *": $((IMG_MIB * 2048)) sectors (LBA48), model \"Coraid EtherDrive vblade\", serial \"$AOE_SHELF.$AOE_SLOT:"*", firmware \"V25\""*)
@@ -75,7 +75,7 @@ aoe_wait_up e$AOE_SHELF.$AOE_SLOT 10
 expect_eq up-after-revalidate up "$(cat "$AOE_SYS/state")"
 grep -q '^total ' /sys/kernel/debug/raoe/drops && pass debugfs-drops || fail debugfs-drops "no total line"
 diag "$(cat /sys/kernel/debug/raoe/e$AOE_SHELF.$AOE_SLOT/stats)"
-aoe_teardown && pass module-unload || fail module-unload "rmmod raoe failed"
+aoe_teardown && pass module-unload || fail module-unload "rmmod $(aoe_module) failed"
 [ ! -e "$AOE_DEV" ] && pass device-removed || fail device-removed "$AOE_DEV still there"
 
 check_pins_balance

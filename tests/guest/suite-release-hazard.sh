@@ -91,5 +91,5 @@ tc qdisc del dev veth0 root
 aoe-revalidate e$AOE_SHELF.$AOE_SLOT
 aoe_wait_up e$AOE_SHELF.$AOE_SLOT 10 && pass stuck-revalidated || fail stuck-revalidated "state $(cat "$AOE_SYS/state")"
 expect_eq stuck-device-reads-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
-aoe_teardown && pass stuck-module-unload || fail stuck-module-unload "rmmod raoe failed"
+aoe_teardown && pass stuck-module-unload || fail stuck-module-unload "rmmod $(aoe_module) failed"
 check_pins_balance stuck-pins-balance

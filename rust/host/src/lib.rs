@@ -46,6 +46,10 @@ pub mod names;
 #[path = "../../raoe/paths.rs"]
 pub mod paths;
 
+/// The minors of a device's disk.
+#[path = "../../raoe/minors.rs"]
+pub mod minors;
+
 /// rzram: pages of one repeated word.
 #[path = "../../rzram/same_fill.rs"]
 pub mod same_fill;

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The character devices in /dev/etherd, made as aoe.ko makes them (`aoechr.c`: char major 152,
+//! minors 2-6, class `aoe`), their reads and writes going to one handler.
+
+use kernel::{
+    ffi::{
+        c_int,
+        c_uint,
+        c_void, //
+    },
+    prelude::*,
+    sync::Arc,
+};
+
+/// Takes the reads and writes of the nodes, told apart by their index (err 0 to flush 4).
+pub(crate) trait NodeHandler: Send + Sync + 'static {
+    /// Takes one whole write to node `node`, of at most `RAOE_CHR_MAX_WRITE` bytes (1023:
+    /// aoe.ko refuses interface lists of 1024 bytes or more, aoenet.c:98-110).
+    fn write(&self, node: usize, data: &[u8]) -> Result;
+
+    /// Fills `buf` from node `node` and returns the length; may wait unless `nonblocking`.
+    fn read(&self, node: usize, buf: &mut [u8], nonblocking: bool) -> Result<usize>;
+}
+
+/// `struct raoe_chr_handler` (`aoechr.h`).
+#[repr(C)]
+struct RawHandler {
+    ctx: *const c_void,
+    write: unsafe extern "C" fn(*const c_void, c_uint, *const u8, usize) -> c_int,
+    read: unsafe extern "C" fn(*const c_void, c_uint, *mut u8, usize, bool) -> isize,
+}
+
+// `aoechr.c` asserts the same: a changed layout on either side fails the build.
+const _: () = assert!(core::mem::size_of::<RawHandler>() == 3 * core::mem::size_of::<usize>());
+
+extern "C" {
+    fn raoe_chr_register(handler: *const RawHandler) -> c_int;
+    fn raoe_chr_unregister();
+}
+
+/// The registered nodes; dropping them removes them.
+///
+/// # Invariants
+///
+/// `handler` comes from [`Arc::into_raw`]; `aoechr.c` passes it to the handler functions of
+/// files opened on the nodes until `raoe_chr_unregister` returns, which is in `drop`.
+pub(crate) struct Nodes<T: NodeHandler> {
+    handler: *const T,
+}
+
+// SAFETY: `Nodes` only holds a reference of an `Arc<T>`, and `T` is `Send + Sync`.
+unsafe impl<T: NodeHandler> Send for Nodes<T> {}
+// SAFETY: As above; `Nodes` has no methods taking `&self`.
+unsafe impl<T: NodeHandler> Sync for Nodes<T> {}
+
+impl<T: NodeHandler> Nodes<T> {
+    /// Registers the nodes, all handled by `handler`.
+    pub(crate) fn register(handler: Arc<T>) -> Result<Self> {
+        let ctx = Arc::into_raw(handler);
+        let raw = RawHandler {
+            ctx: ctx.cast(),
+            write: write_node::<T>,
+            read: read_node::<T>,
+        };
+        // SAFETY: `raw` is a handler whose functions take `ctx`, a live `T` until `drop`
+        // releases it; `raoe_chr_register` copies `raw`.
+        let ret = unsafe { raoe_chr_register(&raw) };
+        if ret < 0 {
+            // SAFETY: `ctx` came from `Arc::into_raw` above; a failed `raoe_chr_register`
+            // returns once no file opened in the meantime is left (aoechr.c).
+            drop(unsafe { Arc::from_raw(ctx) });
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: `ctx` came from `Arc::into_raw` and is released only in `drop`.
+        Ok(Nodes { handler: ctx })
+    }
+}
+
+impl<T: NodeHandler> Drop for Nodes<T> {
+    fn drop(&mut self) {
+        // SAFETY: The nodes are registered (type invariant); this removes them once.
+        unsafe { raoe_chr_unregister() };
+        // SAFETY: By the type invariant `handler` came from `Arc::into_raw`, and
+        // `raoe_chr_unregister` returned only once every file opened on the nodes was
+        // released, so no handler call uses it any more.
+        drop(unsafe { Arc::from_raw(self.handler) });
+    }
+}
+
+/// `raoe_chr_handler.write`.
+///
+/// # Safety
+///
+/// `ctx` is the `handler` of a live [`Nodes<T>`], and `buf` is `len` readable bytes.
+unsafe extern "C" fn write_node<T: NodeHandler>(
+    ctx: *const c_void,
+    node: c_uint,
+    buf: *const u8,
+    len: usize,
+) -> c_int {
+    // SAFETY: By the function's safety requirements, `ctx` is a live `T`.
+    let handler = unsafe { &*ctx.cast::<T>() };
+    // SAFETY: By the function's safety requirements, `buf` is `len` readable bytes.
+    let data = unsafe { core::slice::from_raw_parts(buf, len) };
+    match handler.write(node as usize, data) {
+        Ok(()) => 0,
+        Err(err) => err.to_errno(),
+    }
+}
+
+/// `raoe_chr_handler.read`.
+///
+/// # Safety
+///
+/// `ctx` is the `handler` of a live [`Nodes<T>`], and `buf` is `len` writable bytes.
+unsafe extern "C" fn read_node<T: NodeHandler>(
+    ctx: *const c_void,
+    node: c_uint,
+    buf: *mut u8,
+    len: usize,
+    nonblocking: bool,
+) -> isize {
+    // SAFETY: By the function's safety requirements, `ctx` is a live `T`.
+    let handler = unsafe { &*ctx.cast::<T>() };
+    // SAFETY: By the function's safety requirements, `buf` is `len` writable bytes, which
+    // nothing else uses during the call.
+    let room = unsafe { core::slice::from_raw_parts_mut(buf, len) };
+    match handler.read(node as usize, room, nonblocking) {
+        Ok(read) => isize::try_from(read).unwrap_or(isize::MAX),
+        Err(err) => err.to_errno() as isize,
+    }
+}
