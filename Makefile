@@ -12,7 +12,7 @@ SUITES  ?=
 DISTRO_SUITES ?= modules,raoe-io,aoe,hugepage-dio,zram,aoe-fs,aoe-fuzz,aoe-failover,aoetools
 BUILD   := $(CURDIR)/build/$(FLAVOR)
 RESULTS ?= $(BUILD)/results
-# The distro flavour's modules are what DKMS installed: raoe.ko.xz (compressed, as Debian's).
+# The distro flavour's modules are what DKMS installed (raoe.ko, or raoe.ko.xz where it compresses).
 MODULES := $(BUILD)/modules/raoe.ko* $(BUILD)/modules/rzram.ko*
 KDIR     = $$(scripts/build-kernel.sh $(FLAVOR))
 INITRD  := $(BUILD)/initramfs.cpio

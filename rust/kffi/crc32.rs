@@ -7,12 +7,13 @@
 
 use kernel::ffi::c_void;
 
+// `crc32.c`'s wrapper, compiled against <linux/crc32.h>.
 extern "C" {
-    fn crc32c(crc: u32, p: *const c_void, len: usize) -> u32;
+    fn kffi_crc32c(crc: u32, p: *const c_void, len: usize) -> u32;
 }
 
 /// The CRC-32C of `data`, seeded with all ones as the usual convention.
 pub(crate) fn crc32c_of(data: &[u8]) -> u32 {
     // SAFETY: `data` is readable for its length for the whole call; `crc32c` only reads it.
-    unsafe { crc32c(!0, data.as_ptr().cast(), data.len()) }
+    unsafe { kffi_crc32c(!0, data.as_ptr().cast(), data.len()) }
 }

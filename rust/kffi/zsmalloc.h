@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Thin C glue for zsmalloc: the allocation flags of a swap device and the pool statistics. */
+/*
+ * Thin C glue for zsmalloc: the allocation flags of a swap device, the pool statistics, and
+ * every zsmalloc function Rust calls, each through a wrapper compiled against
+ * <linux/zsmalloc.h>, so that a changed signature fails the build.
+ */
 #ifndef KFFI_ZSMALLOC_H
 #define KFFI_ZSMALLOC_H
 
@@ -14,5 +18,17 @@ struct zs_pool;
 int kffi_zs_malloc(struct zs_pool *pool, size_t len, unsigned long *handle);
 /* Pages freed by compaction since the pool was created. */
 unsigned long kffi_zs_pages_compacted(struct zs_pool *pool);
+
+/* The zsmalloc functions of the same names (zs_*), unchanged. */
+struct zs_pool *kffi_zs_create_pool(const char *name);
+void kffi_zs_destroy_pool(struct zs_pool *pool);
+void kffi_zs_free(struct zs_pool *pool, unsigned long handle);
+void kffi_zs_obj_write(struct zs_pool *pool, unsigned long handle, void *mem, size_t len);
+void *kffi_zs_obj_read_begin(struct zs_pool *pool, unsigned long handle, size_t len,
+			     void *local_copy);
+void kffi_zs_obj_read_end(struct zs_pool *pool, unsigned long handle, size_t len, void *mem);
+unsigned long kffi_zs_get_total_pages(struct zs_pool *pool);
+size_t kffi_zs_huge_class_size(struct zs_pool *pool);
+unsigned long kffi_zs_compact(struct zs_pool *pool);
 
 #endif

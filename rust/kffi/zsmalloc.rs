@@ -32,21 +32,23 @@ struct RawPool {
     _private: [u8; 0],
 }
 
+// `zsmalloc.c`'s wrappers of the zs_* functions, compiled against <linux/zsmalloc.h>: a changed
+// zsmalloc signature fails the build there.
 extern "C" {
-    fn zs_create_pool(name: *const c_char) -> *mut RawPool;
-    fn zs_destroy_pool(pool: *mut RawPool);
-    fn zs_free(pool: *mut RawPool, handle: c_ulong);
-    fn zs_obj_write(pool: *mut RawPool, handle: c_ulong, mem: *mut c_void, len: usize);
-    fn zs_obj_read_begin(
+    fn kffi_zs_create_pool(name: *const c_char) -> *mut RawPool;
+    fn kffi_zs_destroy_pool(pool: *mut RawPool);
+    fn kffi_zs_free(pool: *mut RawPool, handle: c_ulong);
+    fn kffi_zs_obj_write(pool: *mut RawPool, handle: c_ulong, mem: *mut c_void, len: usize);
+    fn kffi_zs_obj_read_begin(
         pool: *mut RawPool,
         handle: c_ulong,
         len: usize,
         local_copy: *mut c_void,
     ) -> *mut c_void;
-    fn zs_obj_read_end(pool: *mut RawPool, handle: c_ulong, len: usize, mem: *mut c_void);
-    fn zs_get_total_pages(pool: *mut RawPool) -> c_ulong;
-    fn zs_huge_class_size(pool: *mut RawPool) -> usize;
-    fn zs_compact(pool: *mut RawPool) -> c_ulong;
+    fn kffi_zs_obj_read_end(pool: *mut RawPool, handle: c_ulong, len: usize, mem: *mut c_void);
+    fn kffi_zs_get_total_pages(pool: *mut RawPool) -> c_ulong;
+    fn kffi_zs_huge_class_size(pool: *mut RawPool) -> usize;
+    fn kffi_zs_compact(pool: *mut RawPool) -> c_ulong;
     fn kffi_zs_malloc(pool: *mut RawPool, len: usize, handle: *mut c_ulong) -> c_int;
     fn kffi_zs_pages_compacted(pool: *mut RawPool) -> c_ulong;
 }
@@ -69,7 +71,7 @@ impl ZsPool {
     /// Creates a pool named `name` (copied).
     pub(crate) fn new(name: &CStr) -> Result<Self> {
         // SAFETY: `name` is NUL-terminated; zsmalloc copies it.
-        let raw = unsafe { zs_create_pool(name.as_char_ptr()) };
+        let raw = unsafe { kffi_zs_create_pool(name.as_char_ptr()) };
         // INVARIANT: `raw` is a fresh pool, if not null.
         Ok(Self {
             raw: NonNull::new(raw).ok_or(ENOMEM)?,
@@ -99,19 +101,19 @@ impl ZsPool {
     /// The pages the pool holds.
     pub(crate) fn total_pages(&self) -> u64 {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { zs_get_total_pages(self.raw.as_ptr()) as u64 }
+        unsafe { kffi_zs_get_total_pages(self.raw.as_ptr()) as u64 }
     }
 
     /// The smallest object size stored one per page: compressing to this size saves nothing.
     pub(crate) fn huge_class_size(&self) -> usize {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { zs_huge_class_size(self.raw.as_ptr()) }
+        unsafe { kffi_zs_huge_class_size(self.raw.as_ptr()) }
     }
 
     /// Moves objects to free pages; returns how many pages were freed.
     pub(crate) fn compact(&self) -> u64 {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { zs_compact(self.raw.as_ptr()) as u64 }
+        unsafe { kffi_zs_compact(self.raw.as_ptr()) as u64 }
     }
 
     /// Pages freed by compaction since the pool was created.
@@ -127,14 +129,14 @@ impl ZsPool {
     /// `handle` is an object of this pool, not freed before and not used after.
     unsafe fn free(&self, handle: c_ulong) {
         // SAFETY: By the type invariant `raw` is live; the caller passes a live object.
-        unsafe { zs_free(self.raw.as_ptr(), handle) };
+        unsafe { kffi_zs_free(self.raw.as_ptr(), handle) };
     }
 }
 
 impl Drop for ZsPool {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; nothing uses it after this.
-        unsafe { zs_destroy_pool(self.raw.as_ptr()) };
+        unsafe { kffi_zs_destroy_pool(self.raw.as_ptr()) };
     }
 }
 
@@ -158,7 +160,7 @@ impl ZsObject<'_> {
         // SAFETY: By the type invariant `handle` is a live object of `len` bytes of the pool;
         // zsmalloc only reads `len` bytes of `data`.
         unsafe {
-            zs_obj_write(
+            kffi_zs_obj_write(
                 self.pool.raw.as_ptr(),
                 self.handle,
                 data.as_ptr().cast_mut().cast(),
@@ -288,13 +290,14 @@ impl<'a, M> SlotGuard<'a, M> {
         // SAFETY: By the type invariant of `ZsTable` the handle is a live object of `pool`,
         // which the held slot lock keeps from being freed; `local_copy` has room for `len`
         // bytes.
-        let mem = unsafe { zs_obj_read_begin(pool, handle, len, local_copy.as_mut_ptr().cast()) };
+        let mem =
+            unsafe { kffi_zs_obj_read_begin(pool, handle, len, local_copy.as_mut_ptr().cast()) };
         // SAFETY: `zs_obj_read_begin` returns `len` readable bytes, valid until
         // `zs_obj_read_end`.
         let data = unsafe { core::slice::from_raw_parts(mem.cast::<u8>(), len) };
         let result = f(data);
         // SAFETY: Ends the read begun above with the same arguments; `data` is dead.
-        unsafe { zs_obj_read_end(pool, handle, len, mem) };
+        unsafe { kffi_zs_obj_read_end(pool, handle, len, mem) };
         Some(result)
     }
 
