@@ -9,7 +9,7 @@ FLAVOR  ?= debug
 DRIVERS ?= both
 SUITES  ?=
 # What `make test` runs on Debian's kernel beside the debug flavour (SUITES narrows it too).
-DISTRO_SUITES ?= modules,raoe-io,aoe,hugepage-dio,zram,aoe-fs,aoe-fuzz,aoe-failover,aoetools
+DISTRO_SUITES ?= modules,aoe,hugepage-dio,zram,aoe-failover,aoetools
 BUILD   := $(CURDIR)/build/$(FLAVOR)
 RESULTS ?= $(BUILD)/results
 # The distro flavour's modules are what DKMS installed (raoe.ko, or raoe.ko.xz where it compresses).
