@@ -287,11 +287,10 @@ impl<'a, M> SlotGuard<'a, M> {
             return None;
         }
         let pool = self.table.pool.raw.as_ptr();
+        let copy = local_copy.as_mut_ptr().cast();
         // SAFETY: By the type invariant of `ZsTable` the handle is a live object of `pool`,
-        // which the held slot lock keeps from being freed; `local_copy` has room for `len`
-        // bytes.
-        let mem =
-            unsafe { kffi_zs_obj_read_begin(pool, handle, len, local_copy.as_mut_ptr().cast()) };
+        // which the held slot lock keeps from being freed; `copy` has room for `len` bytes.
+        let mem = unsafe { kffi_zs_obj_read_begin(pool, handle, len, copy) };
         // SAFETY: `zs_obj_read_begin` returns `len` readable bytes, valid until
         // `zs_obj_read_end`.
         let data = unsafe { core::slice::from_raw_parts(mem.cast::<u8>(), len) };
