@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -144,11 +145,20 @@ static void raoe_chr_remove_nodes(unsigned int count)
 		device_destroy(&raoe_chr_class, MKDEV(RAOE_CHR_MAJOR, RAOE_CHR_FIRST_MINOR + count));
 }
 
+/* One registration at a time: a second must not replace the handler of the first. */
+static DEFINE_MUTEX(raoe_chr_registration);
+static bool raoe_chr_registered;
+
 int raoe_chr_register(const struct raoe_chr_handler *handler)
 {
 	unsigned int i;
 	int err;
 
+	mutex_lock(&raoe_chr_registration);
+	if (raoe_chr_registered) {
+		mutex_unlock(&raoe_chr_registration);
+		return -EBUSY;
+	}
 	raoe_chr_handler = *handler;
 	raoe_chr_closing = false;
 	err = register_chrdev(RAOE_CHR_MAJOR, "aoechr", &raoe_chr_fops);
@@ -168,6 +178,8 @@ int raoe_chr_register(const struct raoe_chr_handler *handler)
 			goto unregister_class;
 		}
 	}
+	raoe_chr_registered = true;
+	mutex_unlock(&raoe_chr_registration);
 	return 0;
 
 unregister_class:
@@ -175,6 +187,7 @@ unregister_class:
 unregister_major:
 	unregister_chrdev(RAOE_CHR_MAJOR, "aoechr");
 	raoe_chr_close_all();
+	mutex_unlock(&raoe_chr_registration);
 	return err;
 }
 
@@ -184,4 +197,7 @@ void raoe_chr_unregister(void)
 	class_unregister(&raoe_chr_class);
 	unregister_chrdev(RAOE_CHR_MAJOR, "aoechr");
 	raoe_chr_close_all();
+	mutex_lock(&raoe_chr_registration);
+	raoe_chr_registered = false;
+	mutex_unlock(&raoe_chr_registration);
 }

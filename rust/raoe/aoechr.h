@@ -26,7 +26,8 @@ struct raoe_chr_handler {
 
 /*
  * Registers char major 152 and the class "aoe" with the nodes etherd/<name>, as aoe.ko. The
- * handler is called by open files until raoe_chr_unregister() returns.
+ * handler is called by open files until raoe_chr_unregister() returns. While registered, a
+ * second registration fails with -EBUSY and leaves the first untouched.
  */
 int raoe_chr_register(const struct raoe_chr_handler *handler);
 

@@ -43,8 +43,9 @@ extern "C" {
 ///
 /// # Invariants
 ///
-/// `handler` comes from [`Arc::into_raw`]; `aoechr.c` passes it to the handler functions of
-/// files opened on the nodes until `raoe_chr_unregister` returns, which is in `drop`.
+/// The nodes are registered (`raoe_chr_register` succeeded) from [`Nodes::register`] until
+/// `drop`. `handler` comes from [`Arc::into_raw`]; `aoechr.c` passes it to the handler functions
+/// of files opened on the nodes until `raoe_chr_unregister` returns, which is in `drop`.
 pub(crate) struct Nodes<T: NodeHandler> {
     handler: *const T,
 }
