@@ -5,19 +5,19 @@
 //! changes; a bad one fails with `EINVAL`.
 
 use crate::{
-    aoechr::{
-        NodeHandler,
-        Nodes, //
-    },
     discovery::Discovery,
     disks::Disks,
-    messages::Messages,
-    names::{
+    logic::user_input::{
         parse_device_name,
         parse_flush,
         InterfaceList, //
     },
-    params,
+    messages::Messages,
+    sys::aoechr::{
+        NodeHandler,
+        Nodes, //
+    },
+    sys::params,
 };
 use kernel::{
     prelude::*,

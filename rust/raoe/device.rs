@@ -20,44 +20,28 @@
 //! (aoecmd.c:760-776): every request fails and new ones fail at once until a revalidation.
 
 use crate::{
-    blk::{
-        DiskOps,
-        Op,
-        Request, //
-    },
-    flow::{
-        RttEstimator,
-        Window, //
-    },
-    identify::Identity,
-    messages::Messages,
-    names::{
-        until_nul,
-        NameList, //
-    },
-    net::{
-        self,
-        ReleaseNotify, //
-    },
-    pages::{
-        Frag,
-        PinCounts,
-        MAX_FRAGS, //
-    },
-    paths::{
+    logic::identify::Identity,
+    logic::path_choice::{
         self,
         TargetLoad, //
     },
-    split::{
+    logic::rtt_window::{
+        RttEstimator,
+        Window, //
+    },
+    logic::split::{
         self,
         Frames, //
     },
-    sysfs::DiskInfo,
-    tags::{
+    logic::tags::{
         TagSlot,
         TagTable, //
     },
-    wire::{
+    logic::user_input::{
+        until_nul,
+        NameList, //
+    },
+    logic::wire::{
         self,
         AtaCommand,
         AtaReply,
@@ -66,6 +50,22 @@ use crate::{
         Header,
         MacHex, //
     },
+    messages::Messages,
+    sys::blk::{
+        DiskOps,
+        Op,
+        Request, //
+    },
+    sys::net::{
+        self,
+        ReleaseNotify, //
+    },
+    sys::pages::{
+        Frag,
+        PinCounts,
+        MAX_FRAGS, //
+    },
+    sysfs::DiskInfo,
 };
 use core::fmt::Write;
 use kernel::{
@@ -378,7 +378,7 @@ impl Inflight {
 
     /// The target for a new frame (see [`paths`]), after which the next search starts.
     fn pick_target(&mut self) -> Option<usize> {
-        let index = paths::pick_for_new_frame(&self.targets, self.next_target)?;
+        let index = path_choice::pick_for_new_frame(&self.targets, self.next_target)?;
         self.next_target = (index + 1) % self.targets.len();
         Some(index)
     }
@@ -790,7 +790,7 @@ impl AoeDevice {
         if let Some(target) = inflight.targets.get_mut(frame.target) {
             target.load.timed_out();
         }
-        let target_index = paths::pick_for_retransmit(&inflight.targets, frame.target);
+        let target_index = path_choice::pick_for_retransmit(&inflight.targets, frame.target);
         let (Some(Some(outstanding)), Some(target)) = (
             inflight.requests.get_mut(frame.request),
             inflight.targets.get_mut(target_index),

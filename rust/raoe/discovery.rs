@@ -12,26 +12,19 @@ use crate::{
         LocalInterface, //
     },
     disks::Disks,
-    identify::{
+    logic::identify::{
         payload_bytes,
         Identity, //
     },
-    messages::Messages,
-    names::{
-        until_nul,
-        InterfaceList, //
-    },
-    net::{
-        self,
-        FrameReceiver, //
-    },
-    params,
-    random::random_u32,
-    tags::{
+    logic::tags::{
         TagSlot,
         TagTable, //
     },
-    wire::{
+    logic::user_input::{
+        until_nul,
+        InterfaceList, //
+    },
+    logic::wire::{
         self,
         AtaCommand,
         AtaReply,
@@ -43,7 +36,14 @@ use crate::{
         Response,
         SentAta, //
     },
-    work::Deferred,
+    messages::Messages,
+    sys::net::{
+        self,
+        FrameReceiver, //
+    },
+    sys::params,
+    sys::random::random_u32,
+    sys::work::Deferred,
 };
 use kernel::{
     fmt,

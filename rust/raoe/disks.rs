@@ -5,21 +5,21 @@
 //! while the receive path still runs, so their requests can end.
 
 use crate::{
-    blk::{
-        DiskConfig,
-        MqDisk, //
-    },
     device::{
         AoeDevice,
         HW_QUEUES,
         QUEUE_DEPTH, //
     },
     discovery::Discovery,
-    minors,
-    names::FlushRequest,
-    params,
+    logic::minors,
+    logic::user_input::FlushRequest,
+    sys::blk::{
+        DiskConfig,
+        MqDisk, //
+    },
+    sys::params,
+    sys::work::DeferredRun,
     sysfs, //
-    work::DeferredRun,
 };
 use kernel::{
     debugfs,

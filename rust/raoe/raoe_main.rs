@@ -8,51 +8,52 @@
 //! pages, pinned, and end only once the network stack has released them. `/dev/etherd` has
 //! aoe.ko's control nodes, sysfs its attributes, and debugfs (`raoe/`) the counters.
 
-/// The AoE frame format: request builders, the response parser and the reply checks.
-pub mod wire;
+/// The protocol logic, free of kernel types: `rust/host` builds these files for `cargo test`
+/// and the fuzzer.
+pub mod logic {
+    /// The AoE frame format: request builders, the response parser and the reply checks.
+    pub mod wire;
 
-/// The ATA IDENTIFY data and the payload size of data frames.
-pub mod identify;
+    /// The ATA IDENTIFY data and the payload size of data frames.
+    pub mod identify;
 
-/// Round-trip timing and the window of frames in flight.
-pub mod flow;
+    /// Round-trip timing and the window of frames in flight.
+    pub mod rtt_window;
 
-/// Tags of the frames in flight.
-pub mod tags;
+    /// Tags of the frames in flight.
+    pub mod tags;
 
-/// Splitting a request's sectors into frames.
-pub mod split;
+    /// Splitting a request's sectors into frames.
+    pub mod split;
 
-/// Parsing what users write to /dev/etherd.
-pub mod names;
+    /// Parsing what users write to /dev/etherd and to `aoe_iflist`.
+    pub mod user_input;
 
-/// Choosing each frame's target.
-pub mod paths;
+    /// Choosing each frame's target.
+    pub mod path_choice;
 
-/// The minors of a device's disk (`aoe_dyndevs`).
-pub mod minors;
+    /// The minors of a device's disk (`aoe_dyndevs`).
+    pub mod minors;
+}
 
-#[path = "../kffi/blk.rs"]
-mod blk;
-#[path = "../kffi/net.rs"]
-mod net;
-#[path = "../kffi/pages.rs"]
-mod pages;
-#[path = "../kffi/random.rs"]
-mod random;
-#[path = "../kffi/work.rs"]
-mod work;
+/// The glue to the kernel: the only code that reaches C, each Rust wrapper with its C shim.
+mod sys {
+    pub(crate) mod aoechr;
+    pub(crate) mod blk;
+    pub(crate) mod net;
+    pub(crate) mod pages;
+    pub(crate) mod params;
+    pub(crate) mod random;
+    pub(crate) mod work;
+}
 
-mod aoechr;
 mod control;
 mod device;
 mod discovery;
 mod disks;
 mod messages;
-mod params;
 mod sysfs;
 
-use blk::Major;
 use control::{
     Control,
     ControlNodes, //
@@ -72,8 +73,9 @@ use kernel::{
     time::Delta,
 };
 use messages::Messages;
-use net::PacketHandler;
-use work::Deferred;
+use sys::blk::Major;
+use sys::net::PacketHandler;
+use sys::work::Deferred;
 
 /// The AoE block major, shared with aoe.ko (`AOE_MAJOR`, aoe.h), so only one of the two
 /// drivers can be loaded.
@@ -139,7 +141,7 @@ impl kernel::Module for Raoe {
             ),
             GFP_KERNEL,
         )?;
-        let handler = PacketHandler::register(wire::ETH_P_AOE, discovery.clone())?;
+        let handler = PacketHandler::register(logic::wire::ETH_P_AOE, discovery.clone())?;
         let dead = match module_parameters::aoe_deadsecs.value() {
             0 => Delta::from_secs(i64::from(u32::MAX)),
             secs => Delta::from_secs(i64::from(secs)),

@@ -4,8 +4,8 @@
 //! kept in C (`sysfs.c`) and filled from the device here.
 
 use crate::{
-    blk::AttributeGroups,
     device::AoeDevice, //
+    sys::blk::AttributeGroups,
 };
 use kernel::ffi::c_void;
 

@@ -4,10 +4,10 @@
 //! and at unload; each with a debugfs directory `rzram/rzram<id>/` for fault injection.
 
 use crate::{
-    bio_disk::BioDisk,
     device::Zram,
+    logic::sysfs_text::parse_switch, //
+    sys::bio_disk::BioDisk,
     sysfs,
-    sysfs_text::parse_switch, //
 };
 use kernel::{
     debugfs, new_mutex,

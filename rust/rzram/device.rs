@@ -16,32 +16,32 @@
 //! other whole-page reads decompress straight into the reader's page, as zram does.
 
 use crate::{
-    bio_disk::{
-        Bio,
-        BioOps,
-        DiskRef,
-        MappedSegment,
-        Op, //
-    },
-    compress::{
-        Algorithm,
-        Compressor, //
-    },
-    crc32::crc32c_of,
-    placement::{
+    logic::placement::{
         page_of,
         whole_pages,
         Placement,
         PAGE,
         SECTORS_PER_PAGE, //
     },
-    printk::printk_ratelimit,
-    same_fill::{
+    logic::same_fill::{
         copy,
         fill,
         same_filled, //
     },
-    zsmalloc::{
+    sys::bio_disk::{
+        Bio,
+        BioOps,
+        DiskRef,
+        MappedSegment,
+        Op, //
+    },
+    sys::compress::{
+        Algorithm,
+        Compressor, //
+    },
+    sys::crc32::crc32c_of,
+    sys::printk::printk_ratelimit,
+    sys::zsmalloc::{
         SlotGuard,
         ZsTable, //
     },

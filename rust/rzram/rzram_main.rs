@@ -7,27 +7,27 @@
 //! `/sys/class/rzram-control`. Integrity mode, beyond zram, fails the read of any page that
 //! does not match the checksum it was stored with.
 
-/// Pages of one repeated word.
-pub mod same_fill;
+/// The logic free of kernel types: `rust/host` builds these files for `cargo test`.
+pub mod logic {
+    /// Pages of one repeated word.
+    pub mod same_fill;
 
-/// Where a page goes in the pool, and which pages a bio touches.
-pub mod placement;
+    /// Where a page goes in the pool, and which pages a bio touches.
+    pub mod placement;
 
-/// Parsing and formatting of the sysfs attributes.
-pub mod sysfs_text;
+    /// Parsing and formatting of the sysfs attributes.
+    pub mod sysfs_text;
+}
 
-#[path = "../kffi/bio_disk.rs"]
-mod bio_disk;
-#[path = "../kffi/compress.rs"]
-mod compress;
-#[path = "../kffi/crc32.rs"]
-mod crc32;
-#[path = "../kffi/printk.rs"]
-mod printk;
-#[path = "../kffi/wait_bit.rs"]
-mod wait_bit;
-#[path = "../kffi/zsmalloc.rs"]
-mod zsmalloc;
+/// The glue to the kernel: the only code that reaches C, each Rust wrapper with its C shim.
+mod sys {
+    pub(crate) mod bio_disk;
+    pub(crate) mod compress;
+    pub(crate) mod crc32;
+    pub(crate) mod printk;
+    pub(crate) mod wait_bit;
+    pub(crate) mod zsmalloc;
+}
 
 mod control;
 mod device;

@@ -4,22 +4,22 @@
 //! with zram's formats.
 
 use crate::{
-    bio_disk::{
-        AttributeGroups,
-        DiskRef,
-        RawDisk, //
-    },
-    compress::Algorithm,
     control::Devices,
     device::Zram,
-    placement::PAGE,
-    sysfs_text::{
+    logic::placement::PAGE,
+    logic::sysfs_text::{
         parse_decimal,
         parse_size,
         parse_switch,
         write_choices,
         BufWriter, //
     },
+    sys::bio_disk::{
+        AttributeGroups,
+        DiskRef,
+        RawDisk, //
+    },
+    sys::compress::Algorithm,
 };
 use core::fmt::Write;
 use kernel::{

@@ -19,45 +19,45 @@
 )]
 
 /// The AoE frame format.
-#[path = "../../raoe/wire.rs"]
+#[path = "../../raoe/logic/wire.rs"]
 pub mod wire;
 
 /// The ATA IDENTIFY data and the frame payload.
-#[path = "../../raoe/identify.rs"]
+#[path = "../../raoe/logic/identify.rs"]
 pub mod identify;
 
 /// Round-trip timing and the congestion window.
-#[path = "../../raoe/flow.rs"]
-pub mod flow;
+#[path = "../../raoe/logic/rtt_window.rs"]
+pub mod rtt_window;
 
 /// Tags of the frames in flight.
-#[path = "../../raoe/tags.rs"]
+#[path = "../../raoe/logic/tags.rs"]
 pub mod tags;
 
 /// Splitting requests into frames.
-#[path = "../../raoe/split.rs"]
+#[path = "../../raoe/logic/split.rs"]
 pub mod split;
 
 /// Parsing what users write to /dev/etherd.
-#[path = "../../raoe/names.rs"]
-pub mod names;
+#[path = "../../raoe/logic/user_input.rs"]
+pub mod user_input;
 
 /// Choosing each frame's target.
-#[path = "../../raoe/paths.rs"]
-pub mod paths;
+#[path = "../../raoe/logic/path_choice.rs"]
+pub mod path_choice;
 
 /// The minors of a device's disk.
-#[path = "../../raoe/minors.rs"]
+#[path = "../../raoe/logic/minors.rs"]
 pub mod minors;
 
 /// rzram: pages of one repeated word.
-#[path = "../../rzram/same_fill.rs"]
+#[path = "../../rzram/logic/same_fill.rs"]
 pub mod same_fill;
 
 /// rzram: where a page goes in the pool, and which pages a bio touches.
-#[path = "../../rzram/placement.rs"]
+#[path = "../../rzram/logic/placement.rs"]
 pub mod placement;
 
 /// rzram: parsing and formatting of the sysfs attributes.
-#[path = "../../rzram/sysfs_text.rs"]
+#[path = "../../rzram/logic/sysfs_text.rs"]
 pub mod sysfs_text;

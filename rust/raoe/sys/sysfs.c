@@ -7,7 +7,7 @@
 #include <linux/device.h>
 #include <linux/sysfs.h>
 
-#include "../kffi/blk.h"
+#include "blk.h"
 #include "sysfs.h"
 
 static void raoe_info(struct device *dev, struct raoe_disk_info *info)

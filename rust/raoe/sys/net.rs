@@ -65,7 +65,7 @@ mod glue {
             ifindex: c_int,
             header: *const u8,
             hlen: c_uint,
-            frags: *const crate::pages::Frag,
+            frags: *const crate::sys::pages::Frag,
             nfrags: c_uint,
             released: ReleasedFn,
             ctx: *mut c_void,
@@ -171,7 +171,7 @@ pub(crate) trait ReleaseNotify: Send + Sync {
 pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
     ifindex: i32,
     header: &[u8],
-    frags: &[crate::pages::Frag],
+    frags: &[crate::sys::pages::Frag],
     notify: &Arc<T>,
     cookie: u64,
 ) -> Result<(u32, u32)> {

@@ -9,7 +9,7 @@
 //!
 //! C header: [`include/linux/zsmalloc.h`](srctree/include/linux/zsmalloc.h).
 
-use crate::wait_bit::{
+use super::wait_bit::{
     BitGuard,
     BitLockClass,
     BitLocked, //

@@ -11,7 +11,7 @@
 #include <linux/module.h>
 #include <linux/sysfs.h>
 
-#include "../kffi/bio_disk.h"
+#include "bio_disk.h"
 #include "sysfs.h"
 
 /* The package's version (Kbuild). */

@@ -5,7 +5,7 @@
 //! `Identity::parse` does what `ataid_complete` does (aoecmd.c:929-984); `payload_bytes` is
 //! the payload computation of `aoecmd_cfg_rsp` (aoecmd.c:1588-1594).
 
-use crate::wire::{
+use super::wire::{
     ATA_HEADER_LEN,
     SECTOR_SIZE, //
 };

@@ -5,7 +5,7 @@
 //! aoe.ko cuts each bio into frames of at most the device payload (aoecmd.c:380-391); here the
 //! cut is over a sector range, and the range is checked against the addressing mode first.
 
-use crate::wire::{
+use super::wire::{
     LBA28_LIMIT,
     LBA48_LIMIT,
     SECTOR_SIZE, //

@@ -14,7 +14,7 @@
 
 use core::borrow::BorrowMut;
 
-use crate::wire::DropReason;
+use super::wire::DropReason;
 
 /// The tag bit that belongs to user space; no tag issued here has it.
 pub const TAG_RESERVED_BIT: u32 = 1 << 31;

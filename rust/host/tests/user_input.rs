@@ -2,7 +2,7 @@
 
 //! Device names, flush requests and interface lists.
 
-use raoe_logic::names::*;
+use raoe_logic::user_input::*;
 
 #[test]
 fn device_names() {

@@ -9,7 +9,7 @@
 //! C headers: [`include/linux/blk-mq.h`](srctree/include/linux/blk-mq.h),
 //! [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h).
 
-use crate::pages::{
+use super::pages::{
     Frag,
     MAX_FRAGS, //
 };
@@ -100,10 +100,10 @@ mod glue {
             rq: *mut Request,
             offset: c_uint,
             len: c_uint,
-            out: *mut crate::pages::Frag,
+            out: *mut crate::sys::pages::Frag,
             max: c_uint,
         ) -> c_int;
-        pub(super) fn kffi_frag_copy_in(frag: *const crate::pages::Frag, src: *const c_void);
+        pub(super) fn kffi_frag_copy_in(frag: *const crate::sys::pages::Frag, src: *const c_void);
     }
 }
 

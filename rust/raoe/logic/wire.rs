@@ -6,7 +6,7 @@
 //! (aoe.h:39-71). Every builder writes into a caller's buffer and every parser checks a length
 //! before it reads a byte, so nothing here can panic on a hostile frame.
 
-use crate::tags::TAG_RESERVED_BIT;
+use super::tags::TAG_RESERVED_BIT;
 
 /// The EtherType of AoE frames (`include/uapi/linux/if_ether.h:92`).
 pub const ETH_P_AOE: u16 = 0x88a2;

@@ -28,7 +28,7 @@ pub(crate) fn set_iflist(list: &[u8]) -> kernel::error::Result {
 }
 
 /// How the next disk is numbered, as `aoe_dyndevs` says now.
-pub(crate) fn numbering() -> crate::minors::Numbering {
+pub(crate) fn numbering() -> crate::logic::minors::Numbering {
     // SAFETY: `raoe_dyndevs` only reads the parameter's `int`.
-    crate::minors::Numbering::from_param(unsafe { raoe_dyndevs() })
+    crate::logic::minors::Numbering::from_param(unsafe { raoe_dyndevs() })
 }

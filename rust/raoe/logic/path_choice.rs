@@ -8,7 +8,7 @@
 //! while no other target answers, until it answers again. aoe.ko marks such targets "tainted"
 //! and probes them (aoecmd.c:584-701); here the probe is the next config reply or a late answer.
 
-use crate::flow::Window;
+use super::rtt_window::Window;
 
 /// Timeouts in a row after which a target counts as silent.
 pub const SILENT_TIMEOUTS: u32 = 3;

@@ -6,7 +6,7 @@
 //! [`include/linux/lz4.h`](srctree/include/linux/lz4.h),
 //! [`include/linux/zstd.h`](srctree/include/linux/zstd.h).
 
-use crate::bio_disk::MappedSegment;
+use super::bio_disk::MappedSegment;
 use core::ptr::NonNull;
 use kernel::{
     ffi::{

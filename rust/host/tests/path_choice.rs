@@ -3,8 +3,8 @@
 //! Choosing each frame's target among several.
 
 use raoe_logic::{
-    flow::Window,
-    paths::*, //
+    path_choice::*, //
+    rtt_window::Window,
 };
 
 /// `count` targets with windows of `frames`, all answering.

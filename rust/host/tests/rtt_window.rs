@@ -2,7 +2,7 @@
 
 //! The RTT estimator and the congestion window.
 
-use raoe_logic::flow::*;
+use raoe_logic::rtt_window::*;
 
 #[test]
 fn rtt_starts_at_one_second() {
