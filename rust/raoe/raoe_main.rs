@@ -44,6 +44,7 @@ mod sys {
     pub(crate) mod pages;
     pub(crate) mod params;
     pub(crate) mod random;
+    pub(crate) mod shims;
     pub(crate) mod work;
 }
 

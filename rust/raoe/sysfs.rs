@@ -4,34 +4,21 @@
 //! kept in C (`sysfs.c`) and filled from the device here.
 
 use crate::{
-    device::AoeDevice, //
-    sys::blk::AttributeGroups,
+    device::AoeDevice,
+    sys::{
+        blk::AttributeGroups,
+        shims, //
+    }, //
 };
 use kernel::ffi::c_void;
 
-/// `struct raoe_disk_info`.
-#[repr(C)]
-pub(crate) struct DiskInfo {
-    /// Whether the device is up.
-    pub(crate) up: bool,
-    /// The target's MAC address.
-    pub(crate) mac: [u8; 6],
-    /// The local interfaces in use, comma-separated, NUL-padded.
-    pub(crate) netif: [u8; 64],
-    /// The target's firmware version.
-    pub(crate) firmware_version: u16,
-    /// Data bytes per frame.
-    pub(crate) payload: u32,
-}
-
-extern "C" {
-    fn raoe_disk_groups() -> *const AttributeGroups;
-}
+/// What the attributes show, filled by [`AoeDevice::fill_info`].
+pub(crate) use crate::sys::shims::raoe_disk_info as DiskInfo;
 
 /// The attribute groups of an AoE disk.
 pub(crate) fn disk_groups() -> &'static AttributeGroups {
     // SAFETY: `raoe_disk_groups` returns the address of a static, NULL-terminated array.
-    unsafe { &*raoe_disk_groups() }
+    unsafe { &*shims::raoe_disk_groups().cast::<AttributeGroups>() }
 }
 
 /// Fills `info` for the device behind a disk; called by `sysfs.c`'s show functions.
@@ -48,3 +35,11 @@ unsafe extern "C" fn raoe_disk_info(ctx: *const c_void, info: *mut DiskInfo) {
     let info = unsafe { &mut *info };
     device.fill_info(info);
 }
+
+// `sysfs.h` declares `raoe_disk_info`: the definition above must have that signature.
+const _: () = {
+    let _ = [
+        shims::raoe_disk_info as unsafe extern "C" fn(_, _),
+        raoe_disk_info,
+    ];
+};

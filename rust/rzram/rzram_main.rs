@@ -25,6 +25,7 @@ mod sys {
     pub(crate) mod compress;
     pub(crate) mod crc32;
     pub(crate) mod printk;
+    pub(crate) mod shims;
     pub(crate) mod wait_bit;
     pub(crate) mod zsmalloc;
 }

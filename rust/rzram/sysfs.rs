@@ -20,10 +20,18 @@ use crate::{
         RawDisk, //
     },
     sys::compress::Algorithm,
+    sys::shims::{
+        self,
+        rzram_attr,
+        rzram_control_register,
+        rzram_control_unregister,
+        rzram_disk_groups, //
+    },
 };
 use core::fmt::Write;
 use kernel::{
     ffi::{
+        c_char,
         c_int,
         c_void, //
     },
@@ -34,16 +42,10 @@ use kernel::{
     },
 };
 
-extern "C" {
-    fn rzram_disk_groups() -> *const AttributeGroups;
-    fn rzram_control_register(ctx: *mut c_void) -> c_int;
-    fn rzram_control_unregister();
-}
-
 /// The attribute groups of an rzram disk.
 pub(crate) fn disk_groups() -> &'static AttributeGroups {
     // SAFETY: `rzram_disk_groups` returns the address of a static, NULL-terminated array.
-    unsafe { &*rzram_disk_groups() }
+    unsafe { &*rzram_disk_groups().cast::<AttributeGroups>() }
 }
 
 /// `/sys/class/rzram-control`, registered while this lives.
@@ -69,7 +71,7 @@ impl Drop for Control {
     }
 }
 
-/// `enum rzram_attr`.
+/// A disk attribute, as `sysfs.c` names it (`enum rzram_attr`).
 #[derive(Clone, Copy)]
 enum Attr {
     Disksize,
@@ -87,22 +89,22 @@ enum Attr {
 }
 
 impl Attr {
-    fn from_raw(raw: c_int) -> Option<Self> {
-        const ALL: [Attr; 12] = [
-            Attr::Disksize,
-            Attr::Initstate,
-            Attr::Reset,
-            Attr::CompAlgorithm,
-            Attr::MemLimit,
-            Attr::MemUsedMax,
-            Attr::Compact,
-            Attr::MmStat,
-            Attr::IoStat,
-            Attr::DebugStat,
-            Attr::IntegrityMode,
-            Attr::IntegrityErrors,
-        ];
-        ALL.get(usize::try_from(raw).ok()?).copied()
+    fn from_raw(raw: rzram_attr) -> Option<Self> {
+        Some(match raw {
+            shims::RZRAM_ATTR_DISKSIZE => Attr::Disksize,
+            shims::RZRAM_ATTR_INITSTATE => Attr::Initstate,
+            shims::RZRAM_ATTR_RESET => Attr::Reset,
+            shims::RZRAM_ATTR_COMP_ALGORITHM => Attr::CompAlgorithm,
+            shims::RZRAM_ATTR_MEM_LIMIT => Attr::MemLimit,
+            shims::RZRAM_ATTR_MEM_USED_MAX => Attr::MemUsedMax,
+            shims::RZRAM_ATTR_COMPACT => Attr::Compact,
+            shims::RZRAM_ATTR_MM_STAT => Attr::MmStat,
+            shims::RZRAM_ATTR_IO_STAT => Attr::IoStat,
+            shims::RZRAM_ATTR_DEBUG_STAT => Attr::DebugStat,
+            shims::RZRAM_ATTR_INTEGRITY_MODE => Attr::IntegrityMode,
+            shims::RZRAM_ATTR_INTEGRITY_ERRORS => Attr::IntegrityErrors,
+            _ => return None,
+        })
     }
 }
 
@@ -192,13 +194,17 @@ fn to_ssize(result: Result<usize>) -> isize {
 ///
 /// `disk` is an rzram disk whose attribute callback is running, `buf` a writable page.
 #[no_mangle]
-unsafe extern "C" fn rzram_attr_show(disk: *mut RawDisk, attr: c_int, buf: *mut u8) -> isize {
+unsafe extern "C" fn rzram_attr_show(
+    disk: *mut RawDisk,
+    attr: rzram_attr,
+    buf: *mut c_char,
+) -> isize {
     // SAFETY: The caller passes a disk whose callback runs for the whole call.
     let Some(disk) = (unsafe { DiskRef::<Zram>::from_raw(disk) }) else {
         return EINVAL.to_errno() as isize;
     };
     // SAFETY: sysfs passes a writable page.
-    let buf = unsafe { core::slice::from_raw_parts_mut(buf, PAGE) };
+    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE) };
     let mut out = BufWriter::new(buf);
     let result = Attr::from_raw(attr)
         .ok_or(EINVAL)
@@ -214,8 +220,8 @@ unsafe extern "C" fn rzram_attr_show(disk: *mut RawDisk, attr: c_int, buf: *mut 
 #[no_mangle]
 unsafe extern "C" fn rzram_attr_store(
     disk: *mut RawDisk,
-    attr: c_int,
-    buf: *const u8,
+    attr: rzram_attr,
+    buf: *const c_char,
     len: usize,
 ) -> isize {
     // SAFETY: The caller passes a disk whose callback runs for the whole call.
@@ -223,7 +229,7 @@ unsafe extern "C" fn rzram_attr_store(
         return EINVAL.to_errno() as isize;
     };
     // SAFETY: sysfs passes `len` readable bytes.
-    let bytes = unsafe { core::slice::from_raw_parts(buf, len) };
+    let bytes = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     let result = core::str::from_utf8(bytes)
         .map_err(|_| EINVAL)
         .and_then(|text| store(&disk, Attr::from_raw(attr).ok_or(EINVAL)?, text));
@@ -252,11 +258,11 @@ unsafe extern "C" fn rzram_hot_add(ctx: *mut c_void) -> c_int {
 /// `ctx` is the context given to [`Control::register`], still registered; `buf` holds `len`
 /// bytes.
 #[no_mangle]
-unsafe extern "C" fn rzram_hot_remove(ctx: *mut c_void, buf: *const u8, len: usize) -> c_int {
+unsafe extern "C" fn rzram_hot_remove(ctx: *mut c_void, buf: *const c_char, len: usize) -> c_int {
     // SAFETY: The caller passes the `Devices` the registered `Control` keeps alive.
     let devices = unsafe { &*ctx.cast::<Devices>() };
     // SAFETY: sysfs passes `len` readable bytes.
-    let bytes = unsafe { core::slice::from_raw_parts(buf, len) };
+    let bytes = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     let id = core::str::from_utf8(bytes)
         .ok()
         .and_then(parse_decimal)
@@ -266,3 +272,23 @@ unsafe extern "C" fn rzram_hot_remove(ctx: *mut c_void, buf: *const u8, len: usi
         Err(err) => err.to_errno(),
     }
 }
+
+// `sysfs.h` declares the functions above: their definitions must have those signatures.
+const _: () = {
+    let _ = [
+        shims::rzram_attr_show as unsafe extern "C" fn(_, _, _) -> _,
+        rzram_attr_show,
+    ];
+    let _ = [
+        shims::rzram_attr_store as unsafe extern "C" fn(_, _, _, _) -> _,
+        rzram_attr_store,
+    ];
+    let _ = [
+        shims::rzram_hot_add as unsafe extern "C" fn(_) -> _,
+        rzram_hot_add,
+    ];
+    let _ = [
+        shims::rzram_hot_remove as unsafe extern "C" fn(_, _, _) -> _,
+        rzram_hot_remove,
+    ];
+};

@@ -21,9 +21,6 @@
 /* aoe.ko's AOE_MAJOR (aoe.h); its block major is the same number. */
 #define RAOE_CHR_MAJOR 152
 
-/* The Rust side mirrors the handler as three pointers (aoechr.rs). */
-static_assert(sizeof(struct raoe_chr_handler) == 3 * sizeof(void *));
-
 static const char *const raoe_chr_names[RAOE_CHR_NODES] = {
 	"err", "discover", "interfaces", "revalidate", "flush",
 };

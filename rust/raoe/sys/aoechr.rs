@@ -3,6 +3,11 @@
 //! The character devices in /dev/etherd, made as aoe.ko makes them (`aoechr.c`: char major 152,
 //! minors 2-6, class `aoe`), their reads and writes going to one handler.
 
+use super::shims::{
+    raoe_chr_handler,
+    raoe_chr_register,
+    raoe_chr_unregister, //
+};
 use kernel::{
     ffi::{
         c_int,
@@ -21,22 +26,6 @@ pub(crate) trait NodeHandler: Send + Sync + 'static {
 
     /// Fills `buf` from node `node` and returns the length; may wait unless `nonblocking`.
     fn read(&self, node: usize, buf: &mut [u8], nonblocking: bool) -> Result<usize>;
-}
-
-/// `struct raoe_chr_handler` (`aoechr.h`).
-#[repr(C)]
-struct RawHandler {
-    ctx: *const c_void,
-    write: unsafe extern "C" fn(*const c_void, c_uint, *const u8, usize) -> c_int,
-    read: unsafe extern "C" fn(*const c_void, c_uint, *mut u8, usize, bool) -> isize,
-}
-
-// `aoechr.c` asserts the same: a changed layout on either side fails the build.
-const _: () = assert!(core::mem::size_of::<RawHandler>() == 3 * core::mem::size_of::<usize>());
-
-extern "C" {
-    fn raoe_chr_register(handler: *const RawHandler) -> c_int;
-    fn raoe_chr_unregister();
 }
 
 /// The registered nodes; dropping them removes them.
@@ -59,10 +48,10 @@ impl<T: NodeHandler> Nodes<T> {
     /// Registers the nodes, all handled by `handler`.
     pub(crate) fn register(handler: Arc<T>) -> Result<Self> {
         let ctx = Arc::into_raw(handler);
-        let raw = RawHandler {
+        let raw = raoe_chr_handler {
             ctx: ctx.cast(),
-            write: write_node::<T>,
-            read: read_node::<T>,
+            write: Some(write_node::<T>),
+            read: Some(read_node::<T>),
         };
         // SAFETY: `raw` is a handler whose functions take `ctx`, a live `T` until `drop`
         // releases it; `raoe_chr_register` copies `raw`.

@@ -189,7 +189,7 @@ unsigned int kffi_rq_bytes(struct request *rq)
 	return blk_rq_bytes(rq);
 }
 
-int kffi_rq_op(struct request *rq)
+enum kffi_rq_op kffi_rq_op(struct request *rq)
 {
 	switch (req_op(rq)) {
 	case REQ_OP_READ:

@@ -58,7 +58,7 @@ enum kffi_rq_op { KFFI_RQ_READ, KFFI_RQ_WRITE, KFFI_RQ_FLUSH, KFFI_RQ_OTHER };
 
 u64 kffi_rq_pos(struct request *rq);
 unsigned int kffi_rq_bytes(struct request *rq);
-int kffi_rq_op(struct request *rq);
+enum kffi_rq_op kffi_rq_op(struct request *rq);
 void kffi_rq_start(struct request *rq);
 void kffi_rq_end(struct request *rq, int err);
 /*

@@ -30,81 +30,31 @@ use kernel::{
     },
 };
 
+/// The shim's declarations under the names this file uses.
 mod glue {
-    use kernel::ffi::{
-        c_char,
-        c_int,
-        c_uint,
-        c_void, //
+    pub(super) use crate::sys::shims::{
+        kffi_frag_copy_in,
+        kffi_mq_disk as KffiMqDisk,
+        kffi_mq_disk_add,
+        kffi_mq_disk_alloc,
+        kffi_mq_disk_close_unless_open,
+        kffi_mq_disk_config as KffiMqDiskConfig,
+        kffi_mq_disk_free,
+        kffi_mq_disk_ops as KffiMqDiskOps,
+        kffi_mq_disk_set_capacity,
+        kffi_register_blkdev,
+        kffi_rq_bytes,
+        kffi_rq_end,
+        kffi_rq_frags,
+        kffi_rq_op,
+        kffi_rq_pos,
+        kffi_rq_start,
+        kffi_unregister_blkdev,
+        request as Request,
+        KFFI_RQ_FLUSH,
+        KFFI_RQ_READ,
+        KFFI_RQ_WRITE, //
     };
-
-    /// `struct request`, only ever behind a pointer.
-    #[repr(C)]
-    pub(super) struct Request {
-        _private: [u8; 0],
-    }
-
-    /// The opaque disk `blk.c` allocates.
-    #[repr(C)]
-    pub(super) struct KffiMqDisk {
-        _private: [u8; 0],
-    }
-
-    /// `struct kffi_mq_disk_config`.
-    #[repr(C)]
-    pub(super) struct KffiMqDiskConfig {
-        pub(super) name: *const c_char,
-        pub(super) major: c_uint,
-        pub(super) first_minor: c_int,
-        pub(super) minors: c_int,
-        pub(super) nr_hw_queues: c_uint,
-        pub(super) queue_depth: c_uint,
-        pub(super) max_hw_sectors: c_uint,
-        pub(super) read_only: bool,
-        pub(super) write_cache: bool,
-        pub(super) groups: *const super::AttributeGroups,
-    }
-
-    /// `struct kffi_mq_disk_ops`.
-    #[repr(C)]
-    pub(super) struct KffiMqDiskOps {
-        pub(super) queue_rq: unsafe extern "C" fn(ctx: *mut c_void, rq: *mut Request) -> c_int,
-        pub(super) open: unsafe extern "C" fn(ctx: *mut c_void) -> c_int,
-        pub(super) identity: unsafe extern "C" fn(ctx: *mut c_void, id: *mut u8) -> c_int,
-        pub(super) geometry: unsafe extern "C" fn(
-            ctx: *mut c_void,
-            cylinders: *mut u16,
-            heads: *mut u8,
-            sectors: *mut u8,
-        ) -> c_int,
-    }
-
-    extern "C" {
-        pub(super) fn kffi_mq_disk_alloc(
-            config: *const KffiMqDiskConfig,
-            ops: *const KffiMqDiskOps,
-            ctx: *mut c_void,
-        ) -> *mut KffiMqDisk;
-        pub(super) fn kffi_mq_disk_add(disk: *mut KffiMqDisk, capacity: u64) -> c_int;
-        pub(super) fn kffi_mq_disk_set_capacity(disk: *mut KffiMqDisk, capacity: u64);
-        pub(super) fn kffi_mq_disk_close_unless_open(disk: *mut KffiMqDisk) -> c_int;
-        pub(super) fn kffi_mq_disk_free(disk: *mut KffiMqDisk);
-        pub(super) fn kffi_register_blkdev(major: c_uint, name: *const c_char) -> c_int;
-        pub(super) fn kffi_unregister_blkdev(major: c_uint, name: *const c_char);
-        pub(super) fn kffi_rq_pos(rq: *mut Request) -> u64;
-        pub(super) fn kffi_rq_bytes(rq: *mut Request) -> c_uint;
-        pub(super) fn kffi_rq_op(rq: *mut Request) -> c_int;
-        pub(super) fn kffi_rq_start(rq: *mut Request);
-        pub(super) fn kffi_rq_end(rq: *mut Request, err: c_int);
-        pub(super) fn kffi_rq_frags(
-            rq: *mut Request,
-            offset: c_uint,
-            len: c_uint,
-            out: *mut crate::sys::pages::Frag,
-            max: c_uint,
-        ) -> c_int;
-        pub(super) fn kffi_frag_copy_in(frag: *const crate::sys::pages::Frag, src: *const c_void);
-    }
 }
 
 /// A block major number registered under a name; unregistered on drop.
@@ -180,9 +130,9 @@ impl Request {
     pub(crate) fn op(&self) -> Op {
         // SAFETY: By the type invariant `raw` is a live request.
         match unsafe { glue::kffi_rq_op(self.raw.as_ptr()) } {
-            0 => Op::Read,
-            1 => Op::Write,
-            2 => Op::Flush,
+            glue::KFFI_RQ_READ => Op::Read,
+            glue::KFFI_RQ_WRITE => Op::Write,
+            glue::KFFI_RQ_FLUSH => Op::Flush,
             _ => Op::Other,
         }
     }
@@ -198,7 +148,7 @@ impl Request {
             let (piece, tail) = rest.split_at_checked(frag.len()).ok_or(EINVAL)?;
             // SAFETY: `frag` names a piece of this live request's pages, which the request
             // lets the driver write, and `piece` has exactly `frag.len()` readable bytes.
-            unsafe { glue::kffi_frag_copy_in(frag, piece.as_ptr().cast()) };
+            unsafe { glue::kffi_frag_copy_in(frag.as_raw(), piece.as_ptr().cast()) };
             rest = tail;
         }
         Ok(())
@@ -214,8 +164,9 @@ impl Request {
     ) -> Result<usize> {
         let max = c_uint::try_from(MAX_FRAGS).map_err(|_| EINVAL)?;
         // SAFETY: By the type invariant `raw` is live; `out` has room for `max` entries.
-        let ret =
-            unsafe { glue::kffi_rq_frags(self.raw.as_ptr(), offset, len, out.as_mut_ptr(), max) };
+        let ret = unsafe {
+            glue::kffi_rq_frags(self.raw.as_ptr(), offset, len, Frag::raw_slice(out), max)
+        };
         usize::try_from(ret).map_err(|_| Error::from_errno(ret))
     }
 
@@ -314,7 +265,9 @@ impl<T: DiskOps> MqDisk<T> {
             max_hw_sectors: config.max_hw_sectors,
             read_only: config.read_only,
             write_cache: config.write_cache,
-            groups: config.groups.map_or(core::ptr::null(), core::ptr::from_ref),
+            groups: config.groups.map_or(core::ptr::null_mut(), |groups| {
+                core::ptr::from_ref(groups).cast_mut().cast()
+            }),
         };
         let ctx = Arc::as_ptr(&queue).cast_mut().cast::<c_void>();
         // SAFETY: `raw_config` is valid for the call (the name is copied); `OPS` is static and
@@ -330,10 +283,10 @@ impl<T: DiskOps> MqDisk<T> {
 
     /// The callbacks `blk.c` calls.
     const OPS: glue::KffiMqDiskOps = glue::KffiMqDiskOps {
-        queue_rq: Self::queue_rq,
-        open: Self::open,
-        identity: Self::identity,
-        geometry: Self::geometry,
+        queue_rq: Some(Self::queue_rq),
+        open: Some(Self::open),
+        identity: Some(Self::identity),
+        geometry: Some(Self::geometry),
     };
 
     /// The `queue_rq` callback.

@@ -17,62 +17,17 @@ use kernel::{
     sync::Arc, //
 };
 
+/// The shim's declarations under the names this file uses.
 mod glue {
-    use kernel::ffi::{
-        c_char,
-        c_int,
-        c_uint,
-        c_void, //
+    pub(super) use crate::sys::shims::{
+        kffi_netdev_for_each,
+        kffi_packet_handler as KffiPacketHandler,
+        kffi_packet_register,
+        kffi_packet_unregister,
+        kffi_xmit_copy,
+        kffi_xmit_frags,
+        kffi_xmit_pages as XmitPages, //
     };
-
-    /// The opaque handler `net.c` allocates.
-    #[repr(C)]
-    pub(super) struct KffiPacketHandler {
-        _private: [u8; 0],
-    }
-
-    pub(super) type RxFn =
-        unsafe extern "C" fn(ctx: *mut c_void, frame: *const u8, len: c_uint, ifindex: c_int);
-    pub(super) type ReleasedFn =
-        unsafe extern "C" fn(ctx: *mut c_void, cookie: u64, pinned: c_uint);
-
-    /// `struct kffi_xmit_pages`.
-    #[repr(C)]
-    #[derive(Default)]
-    pub(super) struct XmitPages {
-        pub(super) pinned: c_uint,
-        pub(super) copied: c_uint,
-    }
-
-    pub(super) type VisitFn = unsafe extern "C" fn(
-        ctx: *mut c_void,
-        ifindex: c_int,
-        name: *const c_char,
-        mtu: c_uint,
-        mac: *const u8,
-    );
-
-    extern "C" {
-        pub(super) fn kffi_packet_register(
-            ethertype: u16,
-            rx: RxFn,
-            ctx: *mut c_void,
-        ) -> *mut KffiPacketHandler;
-        pub(super) fn kffi_packet_unregister(handler: *mut KffiPacketHandler);
-        pub(super) fn kffi_xmit_copy(ifindex: c_int, frame: *const u8, len: c_uint) -> c_int;
-        pub(super) fn kffi_netdev_for_each(visit: VisitFn, ctx: *mut c_void);
-        pub(super) fn kffi_xmit_frags(
-            ifindex: c_int,
-            header: *const u8,
-            hlen: c_uint,
-            frags: *const crate::sys::pages::Frag,
-            nfrags: c_uint,
-            released: ReleasedFn,
-            ctx: *mut c_void,
-            cookie: u64,
-            pages: *mut XmitPages,
-        ) -> c_int;
-    }
 }
 
 /// Something that takes the frames of one EtherType.
@@ -103,7 +58,7 @@ impl<T: FrameReceiver> PacketHandler<T> {
         let ctx = Arc::as_ptr(&receiver).cast_mut().cast::<c_void>();
         // SAFETY: `rx::<T>` has the C callback's signature and treats `ctx` as a `T`; the
         // returned handler keeps that `T` alive until it unregisters.
-        let raw = unsafe { glue::kffi_packet_register(ethertype, Self::rx, ctx) };
+        let raw = unsafe { glue::kffi_packet_register(ethertype, Some(Self::rx), ctx) };
         let raw = NonNull::new(raw).ok_or(ENOMEM)?;
         // INVARIANT: `raw` is registered with `receiver`'s address as context.
         Ok(Self { raw, receiver })
@@ -187,7 +142,10 @@ pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
     }
     let hlen = c_uint::try_from(header.len()).map_err(|_| EINVAL)?;
     let nfrags = c_uint::try_from(frags.len()).map_err(|_| EINVAL)?;
-    let mut pages = glue::XmitPages::default();
+    let mut pages = glue::XmitPages {
+        pinned: 0,
+        copied: 0,
+    };
     let ctx = Arc::into_raw(notify.clone()).cast_mut().cast::<c_void>();
     // SAFETY: `header` and `frags` are readable for their lengths and the frag pages valid
     // until return, by this function's contract; `ctx` is a reference `released` consumes.
@@ -196,9 +154,9 @@ pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
             ifindex,
             header.as_ptr(),
             hlen,
-            frags.as_ptr(),
+            frags.as_ptr().cast(),
             nfrags,
-            released::<T>,
+            Some(released::<T>),
             ctx,
             cookie,
             &mut pages,
@@ -255,5 +213,5 @@ pub(crate) fn for_each_interface<F: FnMut(&Interface<'_>)>(mut visit: F) {
     let ctx = core::ptr::from_mut(&mut visit).cast::<c_void>();
     // SAFETY: `trampoline::<F>` matches the C callback type and `ctx` points to `visit`, which
     // outlives the call.
-    unsafe { glue::kffi_netdev_for_each(trampoline::<F>, ctx) };
+    unsafe { glue::kffi_netdev_for_each(Some(trampoline::<F>), ctx) };
 }

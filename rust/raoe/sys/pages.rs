@@ -5,44 +5,47 @@
 //!
 //! C header: [`include/linux/mm.h`](srctree/include/linux/mm.h) (`get_page`, `put_page`).
 
-use core::ptr::NonNull;
+use super::shims::{
+    kffi_frag,
+    KFFI_MAX_FRAGS, //
+};
 use kernel::sync::atomic::{
     Atomic,
     Relaxed, //
 };
 
-/// `struct page`, only ever behind a pointer.
-#[repr(C)]
-pub(crate) struct Page {
-    _private: [u8; 0],
-}
-
-/// The most pieces one frame carries (`KFFI_MAX_FRAGS`).
-pub(crate) const MAX_FRAGS: usize = 17;
+/// The most pieces one frame carries.
+pub(crate) const MAX_FRAGS: usize = KFFI_MAX_FRAGS as usize;
 
 /// `struct kffi_frag`: bytes `[offset, offset + len)` of one page.
 ///
 /// A `Frag` is only an address: it is filled by a request that keeps the page alive while the
 /// request is outstanding, and whoever sends it must rely on that.
-#[repr(C)]
+#[repr(transparent)]
 #[derive(Clone, Copy)]
-pub(crate) struct Frag {
-    page: Option<NonNull<Page>>,
-    offset: u32,
-    len: u32,
-}
+pub(crate) struct Frag(kffi_frag);
 
 impl Frag {
     /// An empty piece, to fill arrays with.
-    pub(crate) const EMPTY: Frag = Frag {
-        page: None,
+    pub(crate) const EMPTY: Frag = Frag(kffi_frag {
+        page: core::ptr::null_mut(),
         offset: 0,
         len: 0,
-    };
+    });
 
     /// The length of the piece in bytes.
     pub(crate) fn len(&self) -> usize {
-        usize::try_from(self.len).unwrap_or(usize::MAX)
+        usize::try_from(self.0.len).unwrap_or(usize::MAX)
+    }
+
+    /// The C view, for the shims.
+    pub(crate) fn as_raw(&self) -> *const kffi_frag {
+        &self.0
+    }
+
+    /// The C view of `frags`, which the shims fill (`Frag` is `kffi_frag`, transparently).
+    pub(crate) fn raw_slice(frags: &mut [Frag]) -> *mut kffi_frag {
+        frags.as_mut_ptr().cast()
     }
 }
 

@@ -37,7 +37,7 @@ static ssize_t netif_show(struct device *dev, struct device_attribute *attr, cha
 	struct raoe_disk_info info;
 
 	raoe_info(dev, &info);
-	return sysfs_emit(page, "%.*s\n", (int)sizeof(info.netif), info.netif);
+	return sysfs_emit(page, "%.*s\n", (int)sizeof(info.netif), (const char *)info.netif);
 }
 
 static ssize_t fwver_show(struct device *dev, struct device_attribute *attr, char *page)

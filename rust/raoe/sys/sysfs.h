@@ -8,7 +8,7 @@
 struct raoe_disk_info {
 	bool up;
 	u8 mac[6];
-	char netif[64];	/* the interfaces in use, comma-separated */
+	u8 netif[64];	/* the interfaces in use, comma-separated */
 	u16 firmware_version;
 	u32 payload;
 };

@@ -6,31 +6,18 @@
 //!
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h).
 
+use super::shims::{
+    kffi_work as KffiWork,
+    kffi_work_alloc,
+    kffi_work_free,
+    kffi_work_schedule, //
+};
 use core::ptr::NonNull;
 use kernel::{
-    ffi::{
-        c_uint,
-        c_void, //
-    },
+    ffi::c_void,
     prelude::*,
     sync::Arc, //
 };
-
-/// The opaque work item `work.c` allocates.
-#[repr(C)]
-struct KffiWork {
-    _private: [u8; 0],
-}
-
-extern "C" {
-    fn kffi_work_alloc(
-        run: unsafe extern "C" fn(ctx: *mut c_void),
-        ctx: *mut c_void,
-        period_ms: c_uint,
-    ) -> *mut KffiWork;
-    fn kffi_work_schedule(work: *mut KffiWork);
-    fn kffi_work_free(work: *mut KffiWork);
-}
 
 /// What a [`Deferred`] runs in process context.
 pub(crate) trait DeferredRun: Send + Sync {
@@ -66,7 +53,7 @@ impl<T: DeferredRun> Deferred<T> {
         let ctx = Arc::as_ptr(&target).cast_mut().cast::<c_void>();
         // SAFETY: `run::<T>` matches the callback type and treats `ctx` as a `T`, which the
         // returned value keeps alive until the work item is cancelled and freed.
-        let raw = unsafe { kffi_work_alloc(Self::run, ctx, period_ms) };
+        let raw = unsafe { kffi_work_alloc(Some(Self::run), ctx, period_ms) };
         let raw = NonNull::new(raw).ok_or(ENOMEM)?;
         // INVARIANT: `raw` is fresh, with `target`'s address as context.
         Ok(Self { raw, target })

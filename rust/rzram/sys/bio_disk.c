@@ -137,7 +137,7 @@ void kffi_bio_disk_set_capacity(struct kffi_bio_disk *disk, u64 sectors)
 	set_capacity_and_notify(disk->disk, sectors);
 }
 
-int kffi_bio_op(struct bio *bio)
+enum kffi_bio_op kffi_bio_op(struct bio *bio)
 {
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:

@@ -64,7 +64,7 @@ struct kffi_bio_seg {
 	u64 sector;
 };
 
-int kffi_bio_op(struct bio *bio);
+enum kffi_bio_op kffi_bio_op(struct bio *bio);
 void kffi_bio_iter_start(struct bio *bio, struct kffi_bio_iter *iter);
 /*
  * Fills seg with the next piece of data, which crosses no page boundary in memory nor on the

@@ -8,6 +8,34 @@
 //! C headers: [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h),
 //! [`include/linux/bio.h`](srctree/include/linux/bio.h).
 
+use super::shims::{
+    bio as RawBio,
+    kffi_bio_disk_add,
+    kffi_bio_disk_alloc,
+    kffi_bio_disk_claim,
+    kffi_bio_disk_ctx,
+    kffi_bio_disk_free,
+    kffi_bio_disk_ops as RawOps,
+    kffi_bio_disk_release,
+    kffi_bio_disk_set_capacity,
+    kffi_bio_disk_sync,
+    kffi_bio_end,
+    kffi_bio_iter as RawIter,
+    kffi_bio_iter_next,
+    kffi_bio_iter_start,
+    kffi_bio_mapped_copy,
+    kffi_bio_mapped_fill,
+    kffi_bio_op,
+    kffi_bio_seg as RawSeg,
+    kffi_bio_seg_map,
+    kffi_bio_seg_read,
+    kffi_bio_seg_unmap,
+    kffi_bio_seg_write,
+    KFFI_BIO_DISCARD,
+    KFFI_BIO_READ,
+    KFFI_BIO_WRITE,
+    KFFI_BIO_WRITE_ZEROES, //
+};
 use core::{
     marker::PhantomData,
     mem::ManuallyDrop,
@@ -15,8 +43,6 @@ use core::{
 };
 use kernel::{
     ffi::{
-        c_char,
-        c_int,
         c_ulong,
         c_void, //
     },
@@ -24,80 +50,13 @@ use kernel::{
     sync::Arc, //
 };
 
-/// `struct bio`, only ever behind a pointer.
-#[repr(C)]
-struct RawBio {
-    _private: [u8; 0],
-}
-
 /// `struct kffi_bio_disk`, only ever behind a pointer.
-#[repr(C)]
-pub(crate) struct RawDisk {
-    _private: [u8; 0],
-}
-
-/// `struct page`, only ever behind a pointer.
-#[repr(C)]
-struct RawPage {
-    _private: [u8; 0],
-}
+pub(crate) use super::shims::kffi_bio_disk as RawDisk;
 
 /// A NULL-terminated array of `struct attribute_group` pointers, defined in C.
 #[repr(C)]
 pub(crate) struct AttributeGroups {
     _private: [u8; 0],
-}
-
-/// `struct kffi_bio_disk_ops`.
-#[repr(C)]
-struct RawOps {
-    submit_bio: unsafe extern "C" fn(ctx: *mut c_void, bio: *mut RawBio),
-    swap_slot_free_notify: unsafe extern "C" fn(ctx: *mut c_void, index: c_ulong),
-}
-
-/// `struct kffi_bio_iter`.
-#[repr(C)]
-#[derive(Default)]
-struct RawIter {
-    sector: u64,
-    size: u32,
-    idx: u32,
-    offset: u32,
-}
-
-/// `struct kffi_bio_seg`.
-#[repr(C)]
-struct RawSeg {
-    page: *mut RawPage,
-    offset: u32,
-    len: u32,
-    sector: u64,
-}
-
-extern "C" {
-    fn kffi_bio_disk_alloc(
-        name: *const c_char,
-        ops: *const RawOps,
-        ctx: *mut c_void,
-        groups: *const AttributeGroups,
-    ) -> *mut RawDisk;
-    fn kffi_bio_disk_add(disk: *mut RawDisk) -> c_int;
-    fn kffi_bio_disk_free(disk: *mut RawDisk);
-    fn kffi_bio_disk_ctx(disk: *mut RawDisk) -> *mut c_void;
-    fn kffi_bio_disk_claim(disk: *mut RawDisk) -> c_int;
-    fn kffi_bio_disk_release(disk: *mut RawDisk);
-    fn kffi_bio_disk_sync(disk: *mut RawDisk);
-    fn kffi_bio_disk_set_capacity(disk: *mut RawDisk, sectors: u64);
-    fn kffi_bio_op(bio: *mut RawBio) -> c_int;
-    fn kffi_bio_iter_start(bio: *mut RawBio, iter: *mut RawIter);
-    fn kffi_bio_iter_next(bio: *mut RawBio, iter: *mut RawIter, seg: *mut RawSeg) -> bool;
-    fn kffi_bio_end(bio: *mut RawBio, err: c_int);
-    fn kffi_bio_seg_read(seg: *const RawSeg, dst: *mut c_void);
-    fn kffi_bio_seg_write(seg: *const RawSeg, src: *const c_void);
-    fn kffi_bio_seg_map(seg: *const RawSeg) -> *mut c_void;
-    fn kffi_bio_seg_unmap(seg: *const RawSeg, addr: *mut c_void);
-    fn kffi_bio_mapped_fill(addr: *mut c_void, word: u64, len: u32);
-    fn kffi_bio_mapped_copy(addr: *mut c_void, src: *const c_void, len: u32);
 }
 
 /// What a bio asks for.
@@ -130,16 +89,21 @@ impl Bio {
     pub(crate) fn op(&self) -> Op {
         // SAFETY: By the type invariant `raw` is a live bio.
         match unsafe { kffi_bio_op(self.raw.as_ptr()) } {
-            0 => Op::Read,
-            1 => Op::Write,
-            2 => Op::Discard,
-            3 => Op::WriteZeroes,
+            KFFI_BIO_READ => Op::Read,
+            KFFI_BIO_WRITE => Op::Write,
+            KFFI_BIO_DISCARD => Op::Discard,
+            KFFI_BIO_WRITE_ZEROES => Op::WriteZeroes,
             _ => Op::Other,
         }
     }
 
     fn start(&self) -> RawIter {
-        let mut iter = RawIter::default();
+        let mut iter = RawIter {
+            sector: 0,
+            size: 0,
+            idx: 0,
+            offset: 0,
+        };
         // SAFETY: By the type invariant `raw` is live; `iter` is writable.
         unsafe { kffi_bio_iter_start(self.raw.as_ptr(), &mut iter) };
         iter
@@ -399,8 +363,8 @@ unsafe impl<T: BioOps> Sync for BioDisk<T> {}
 
 impl<T: BioOps> BioDisk<T> {
     const RAW_OPS: &'static RawOps = &RawOps {
-        submit_bio: Self::submit_bio,
-        swap_slot_free_notify: Self::swap_slot_free_notify,
+        submit_bio: Some(Self::submit_bio),
+        swap_slot_free_notify: Some(Self::swap_slot_free_notify),
     };
 
     /// Allocates a disk named `name` (not yet visible, capacity 0) whose bios go to `ops`.
@@ -410,7 +374,9 @@ impl<T: BioOps> BioDisk<T> {
         groups: Option<&'static AttributeGroups>,
     ) -> Result<Self> {
         let ctx = Arc::as_ptr(&ops).cast_mut().cast::<c_void>();
-        let groups = groups.map_or(core::ptr::null(), core::ptr::from_ref);
+        let groups = groups.map_or(core::ptr::null_mut(), |groups| {
+            core::ptr::from_ref(groups).cast_mut().cast()
+        });
         // SAFETY: The name is copied; `RAW_OPS` is static; its callbacks treat `ctx` as a `T`, which the returned value keeps alive until the disk
         // is freed; `groups` is null or a static NULL-terminated array.
         let raw = unsafe { kffi_bio_disk_alloc(name.as_char_ptr(), Self::RAW_OPS, ctx, groups) };

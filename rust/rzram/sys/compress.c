@@ -18,7 +18,7 @@ struct kffi_comp {
 	zstd_parameters params;
 };
 
-struct kffi_comp *kffi_comp_alloc(int algo)
+struct kffi_comp *kffi_comp_alloc(enum kffi_comp_algo algo)
 {
 	struct kffi_comp *comp = kzalloc(sizeof(*comp), GFP_KERNEL);
 	size_t size;

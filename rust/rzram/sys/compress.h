@@ -17,7 +17,7 @@ enum kffi_comp_algo {
 
 struct kffi_comp;
 
-struct kffi_comp *kffi_comp_alloc(int algo);
+struct kffi_comp *kffi_comp_alloc(enum kffi_comp_algo algo);
 void kffi_comp_free(struct kffi_comp *comp);
 /*
  * Compresses src_len bytes into dst, whose capacity must be at least 2 * src_len (the worst

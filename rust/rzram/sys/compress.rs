@@ -6,53 +6,41 @@
 //! [`include/linux/lz4.h`](srctree/include/linux/lz4.h),
 //! [`include/linux/zstd.h`](srctree/include/linux/zstd.h).
 
-use super::bio_disk::MappedSegment;
+use super::{
+    bio_disk::MappedSegment,
+    shims::{
+        kffi_comp as RawComp,
+        kffi_comp_algo,
+        kffi_comp_alloc,
+        kffi_comp_compress,
+        kffi_comp_decompress,
+        kffi_comp_free,
+        KFFI_COMP_LZ4,
+        KFFI_COMP_LZO,
+        KFFI_COMP_LZO_RLE,
+        KFFI_COMP_ZSTD, //
+    },
+};
 use core::ptr::NonNull;
 use kernel::{
     ffi::{
-        c_int,
         c_uint,
         c_void, //
     },
     prelude::*,
 };
 
-/// `struct kffi_comp`, only ever behind a pointer.
-#[repr(C)]
-struct RawComp {
-    _private: [u8; 0],
-}
-
-extern "C" {
-    fn kffi_comp_alloc(algo: c_int) -> *mut RawComp;
-    fn kffi_comp_free(comp: *mut RawComp);
-    fn kffi_comp_compress(
-        comp: *mut RawComp,
-        src: *const c_void,
-        src_len: c_uint,
-        dst: *mut c_void,
-        dst_cap: c_uint,
-    ) -> c_int;
-    fn kffi_comp_decompress(
-        comp: *mut RawComp,
-        src: *const c_void,
-        src_len: c_uint,
-        dst: *mut c_void,
-        dst_len: c_uint,
-    ) -> c_int;
-}
-
-/// A compression algorithm (`enum kffi_comp_algo`).
+/// A compression algorithm.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Algorithm {
     /// LZO1X-1.
-    Lzo = 0,
+    Lzo,
     /// LZO1X-1 with run-length encoding of zeros.
-    LzoRle = 1,
+    LzoRle,
     /// LZ4 at the default acceleration.
-    Lz4 = 2,
+    Lz4,
     /// Zstandard at the default level.
-    Zstd = 3,
+    Zstd,
 }
 
 impl Algorithm {
@@ -73,6 +61,16 @@ impl Algorithm {
             Algorithm::Zstd => "zstd",
         }
     }
+
+    /// The shim's name for it.
+    fn raw(self) -> kffi_comp_algo {
+        match self {
+            Algorithm::Lzo => KFFI_COMP_LZO,
+            Algorithm::LzoRle => KFFI_COMP_LZO_RLE,
+            Algorithm::Lz4 => KFFI_COMP_LZ4,
+            Algorithm::Zstd => KFFI_COMP_ZSTD,
+        }
+    }
 }
 
 /// An algorithm with its working memory; freed on drop.
@@ -91,7 +89,7 @@ impl Compressor {
     /// Allocates the working memory of `algorithm`.
     pub(crate) fn new(algorithm: Algorithm) -> Result<Self> {
         // SAFETY: Any algorithm value is accepted.
-        let raw = unsafe { kffi_comp_alloc(algorithm as c_int) };
+        let raw = unsafe { kffi_comp_alloc(algorithm.raw()) };
         // INVARIANT: `raw` is fresh, if not null.
         Ok(Self {
             raw: NonNull::new(raw).ok_or(ENOMEM)?,

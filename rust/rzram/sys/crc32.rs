@@ -5,12 +5,7 @@
 //!
 //! C header: [`include/linux/crc32.h`](srctree/include/linux/crc32.h).
 
-use kernel::ffi::c_void;
-
-// `crc32.c`'s wrapper, compiled against <linux/crc32.h>.
-extern "C" {
-    fn kffi_crc32c(crc: u32, p: *const c_void, len: usize) -> u32;
-}
+use super::shims::kffi_crc32c;
 
 /// The CRC-32C of `data`, seeded with all ones as the usual convention.
 pub(crate) fn crc32c_of(data: &[u8]) -> u32 {

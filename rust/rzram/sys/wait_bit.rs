@@ -6,6 +6,14 @@
 //!
 //! C header: [`include/linux/wait_bit.h`](srctree/include/linux/wait_bit.h).
 
+use super::shims::{
+    kffi_bit_lock,
+    kffi_bit_lock_class as RawClass,
+    kffi_bit_lock_class_alloc,
+    kffi_bit_lock_class_free,
+    kffi_bit_trylock,
+    kffi_bit_unlock, //
+};
 use core::ptr::NonNull;
 use kernel::{
     ffi::c_ulong,
@@ -15,20 +23,6 @@ use kernel::{
         Relaxed, //
     },
 };
-
-/// `struct kffi_bit_lock_class`, only ever behind a pointer.
-#[repr(C)]
-struct RawClass {
-    _private: [u8; 0],
-}
-
-extern "C" {
-    fn kffi_bit_lock_class_alloc() -> *mut RawClass;
-    fn kffi_bit_lock_class_free(class: *mut RawClass);
-    fn kffi_bit_lock(class: *mut RawClass, word: *mut c_ulong);
-    fn kffi_bit_trylock(class: *mut RawClass, word: *mut c_ulong) -> bool;
-    fn kffi_bit_unlock(class: *mut RawClass, word: *mut c_ulong);
-}
 
 /// The lock bit.
 const LOCKED: c_ulong = 1;

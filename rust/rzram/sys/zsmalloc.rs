@@ -9,49 +9,27 @@
 //!
 //! C header: [`include/linux/zsmalloc.h`](srctree/include/linux/zsmalloc.h).
 
+use super::shims::{
+    kffi_zs_compact,
+    kffi_zs_create_pool,
+    kffi_zs_destroy_pool,
+    kffi_zs_free,
+    kffi_zs_get_total_pages,
+    kffi_zs_huge_class_size,
+    kffi_zs_malloc,
+    kffi_zs_obj_read_begin,
+    kffi_zs_obj_read_end,
+    kffi_zs_obj_write,
+    kffi_zs_pages_compacted,
+    zs_pool as RawPool, //
+};
 use super::wait_bit::{
     BitGuard,
     BitLockClass,
     BitLocked, //
 };
 use core::ptr::NonNull;
-use kernel::{
-    alloc::flags::__GFP_NOWARN,
-    ffi::{
-        c_char,
-        c_int,
-        c_ulong,
-        c_void, //
-    },
-    prelude::*,
-};
-
-/// `struct zs_pool`, only ever behind a pointer.
-#[repr(C)]
-struct RawPool {
-    _private: [u8; 0],
-}
-
-// `zsmalloc.c`'s wrappers of the zs_* functions, compiled against <linux/zsmalloc.h>: a changed
-// zsmalloc signature fails the build there.
-extern "C" {
-    fn kffi_zs_create_pool(name: *const c_char) -> *mut RawPool;
-    fn kffi_zs_destroy_pool(pool: *mut RawPool);
-    fn kffi_zs_free(pool: *mut RawPool, handle: c_ulong);
-    fn kffi_zs_obj_write(pool: *mut RawPool, handle: c_ulong, mem: *mut c_void, len: usize);
-    fn kffi_zs_obj_read_begin(
-        pool: *mut RawPool,
-        handle: c_ulong,
-        len: usize,
-        local_copy: *mut c_void,
-    ) -> *mut c_void;
-    fn kffi_zs_obj_read_end(pool: *mut RawPool, handle: c_ulong, len: usize, mem: *mut c_void);
-    fn kffi_zs_get_total_pages(pool: *mut RawPool) -> c_ulong;
-    fn kffi_zs_huge_class_size(pool: *mut RawPool) -> usize;
-    fn kffi_zs_compact(pool: *mut RawPool) -> c_ulong;
-    fn kffi_zs_malloc(pool: *mut RawPool, len: usize, handle: *mut c_ulong) -> c_int;
-    fn kffi_zs_pages_compacted(pool: *mut RawPool) -> c_ulong;
-}
+use kernel::{alloc::flags::__GFP_NOWARN, ffi::c_ulong, prelude::*};
 
 /// A zsmalloc pool; destroyed on drop.
 ///
