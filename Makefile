@@ -20,7 +20,7 @@ INITRD  := $(BUILD)/initramfs.cpio
 # place (RAOE_NAME=aoe, and `aoetools`).
 MODULE_AS_AOE := $(BUILD)/modules-as-aoe/aoe.ko*
 # --bench: the bench guest's extra tools (fio); `make bench` sets it.
-INITRAMFS_FLAGS ?= $(if $(filter distro,$(FLAVOR)),--dkms)
+INITRAMFS_FLAGS ?= $(if $(filter distro,$(FLAVOR)),--dkms,--kunit $(BUILD)/modules-kunit)
 # RAOE_NAME=aoe: the Rust AoE suites load raoe as aoe (installed in updates/, as DKMS does).
 RAOE_NAME ?= raoe
 
@@ -46,10 +46,11 @@ modules: kernel
 	@scripts/distro-modules.sh $(BUILD)/modules
 else
 # The kernel's Rust lints are errors (CLIPPY=1 W=e); see scripts/kmake.sh. raoe is built a
-# second time as aoe.ko.
+# second time as aoe.ko, and both modules a third time with their KUnit tests.
 modules: kernel
 	@scripts/kmake.sh $(FLAVOR) modules
 	@RAOE_MODULE_NAME=aoe scripts/kmake.sh $(FLAVOR) modules
+	@RAOE_RZRAM_KUNIT=1 scripts/kmake.sh $(FLAVOR) modules
 endif
 
 # The DKMS package, build/raoe-rzram-dkms_<version>_all.deb.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: mkinitramfs.sh [--bench] [--dkms] [--raoe-as-aoe AOE.ko] KBUILD OUT.cpio MODULE.ko...
+# Usage: mkinitramfs.sh [--bench] [--dkms] [--raoe-as-aoe AOE.ko] [--kunit DIR] KBUILD OUT.cpio
+#        MODULE.ko...
 # Packs busybox, kmod, the host tools the guest tests need (with their shared libraries), the
 # kernel modules the suites use (qemu/guest-modules) and those ours depend on, ours, the guest
 # init and tests into a cpio made by the kernel's gen_init_cpio.
@@ -10,16 +11,20 @@
 # /etc/raoe-rzram (scripts/distro-modules.sh wrote them beside the modules).
 # --raoe-as-aoe: raoe built as aoe.ko (Kbuild's RAOE_MODULE_NAME=aoe), kept in /opt/raoe-as-aoe
 # for the suites that put it in aoe.ko's place (tests/guest/aoe-lib.sh).
+# --kunit: DIR holds raoe.ko and rzram.ko built with their KUnit tests (Kbuild's
+# RAOE_RZRAM_KUNIT=1), kept in /opt/kunit for the kunit suite.
 . "$(dirname "$0")/lib.sh"
 
 bench=
 dkms=
 as_aoe=
+kunit=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bench) bench=1 ;;
 	--dkms) dkms=1 ;;
 	--raoe-as-aoe) as_aoe=$2 && shift ;;
+	--kunit) kunit=$2 && shift ;;
 	*) break ;;
 	esac
 	shift
@@ -112,6 +117,10 @@ depmod -b "$root" "$release" || die "depmod failed"
 if [ -n "$as_aoe" ]; then
 	mkdir -p "$root/opt/raoe-as-aoe"
 	cp "$as_aoe" "$root/opt/raoe-as-aoe/"
+fi
+if [ -n "$kunit" ]; then
+	mkdir -p "$root/opt/kunit"
+	cp "$kunit"/raoe.ko "$kunit"/rzram.ko "$root/opt/kunit/"
 fi
 if [ -n "$dkms" ]; then
 	mkdir -p "$root/etc/raoe-rzram"

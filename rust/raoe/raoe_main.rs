@@ -40,6 +40,8 @@ pub mod logic {
 mod sys {
     pub(crate) mod aoechr;
     pub(crate) mod blk;
+    #[cfg(raoe_rzram_kunit)]
+    mod kunit;
     pub(crate) mod net;
     pub(crate) mod pages;
     pub(crate) mod params;

@@ -24,6 +24,8 @@ mod sys {
     pub(crate) mod bio_disk;
     pub(crate) mod compress;
     pub(crate) mod crc32;
+    #[cfg(raoe_rzram_kunit)]
+    mod kunit;
     pub(crate) mod printk;
     pub(crate) mod shims;
     pub(crate) mod wait_bit;

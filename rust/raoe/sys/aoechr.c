@@ -160,7 +160,7 @@ int raoe_chr_register(const struct raoe_chr_handler *handler)
 	raoe_chr_closing = false;
 	err = register_chrdev(RAOE_CHR_MAJOR, "aoechr", &raoe_chr_fops);
 	if (err < 0)
-		return err;
+		goto unlock;
 	err = class_register(&raoe_chr_class);
 	if (err)
 		goto unregister_major;
@@ -184,6 +184,7 @@ unregister_class:
 unregister_major:
 	unregister_chrdev(RAOE_CHR_MAJOR, "aoechr");
 	raoe_chr_close_all();
+unlock:
 	mutex_unlock(&raoe_chr_registration);
 	return err;
 }
