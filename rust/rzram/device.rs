@@ -69,7 +69,7 @@ use kernel::{
 };
 
 /// The kernel's pages, addressed in the block layer's sectors.
-pub(crate) const GEOMETRY: Geometry = Geometry::new(PAGE_SIZE, SECTOR_SIZE as usize);
+const GEOMETRY: Geometry = Geometry::new(PAGE_SIZE, SECTOR_SIZE as usize);
 
 // Same-filled pages and the sectors of a bio's pieces are whole fill words.
 const _: () = assert!(PAGE_SIZE % WORD == 0 && SECTOR_SIZE as usize % WORD == 0);
@@ -308,6 +308,11 @@ impl Store {
         self.table.lock(usize::try_from(index)?)
     }
 
+    /// Locks slot `index` if nobody holds it; never sleeps.
+    fn try_slot(&self, index: u64) -> Result<Option<SlotGuard<'_, SlotMeta>>> {
+        self.table.try_lock(usize::try_from(index)?)
+    }
+
     /// Where `segment` lies; `EIO` unless within one page of the device.
     fn span(&self, segment: &Segment<'_>) -> Result<Span> {
         GEOMETRY
@@ -471,7 +476,7 @@ impl Zram {
         }
         let len = stream.compressor.compress(&stream.page, &mut stream.out)?;
         let (data, kind) = match GEOMETRY.placement(len, store.huge_class_size) {
-            Placement::Compressed(len) => (&stream.out[..len], Kind::Compressed),
+            Placement::Compressed(len) => (stream.out.get(..len).ok_or(EIO)?, Kind::Compressed),
             Placement::Raw => (&stream.page[..], Kind::Huge),
         };
         let mut object = store.table.pool().alloc(data.len())?;
@@ -603,17 +608,18 @@ impl BioOps for Zram {
             return;
         };
         // Under swap_lock: no sleeping on a slot lock; a busy slot is left for the next write.
-        match usize::try_from(index)
-            .map_err(Error::from)
-            .and_then(|index| store.table.try_lock(index))
-        {
+        match store.try_slot(index) {
             Ok(Some(slot)) => self.release(&slot),
             Ok(None) => self.stats.miss_free.add(1, Relaxed),
             // Swap only frees the pages it wrote, which are on the device.
-            Err(_) => pr_err!(
-                "rzram{}: swap freed page {index}, beyond the device\n",
-                self.id
-            ),
+            Err(_) => {
+                if printk_ratelimit() {
+                    pr_err!(
+                        "rzram{}: swap freed page {index}, beyond the device\n",
+                        self.id
+                    );
+                }
+            }
         };
     }
 }

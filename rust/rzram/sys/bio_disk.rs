@@ -375,9 +375,9 @@ impl<'a, T: BioOps> DiskRef<'a, T> {
     }
 }
 
-/// A bio-based disk of 4 KiB blocks with stable writes, synchronous I/O, discard and
-/// write-zeroes, whose bios go to a [`BioOps`]; dropping it removes the disk after its bios in
-/// flight and sysfs callbacks have finished.
+/// A bio-based disk of 4 KiB logical and page-sized physical blocks with stable writes,
+/// synchronous I/O, discard and write-zeroes, whose bios go to a [`BioOps`]; dropping it removes
+/// the disk after its bios in flight and sysfs callbacks have finished.
 ///
 /// # Invariants
 ///
