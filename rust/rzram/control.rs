@@ -5,7 +5,7 @@
 
 use crate::{
     device::Zram,
-    logic::sysfs_text::parse_switch, //
+    logic::sysfs_text::parse_switch,
     sys::bio_disk::{
         AttributeGroups,
         BioDisk, //

@@ -119,6 +119,7 @@ impl Default for SlotMeta {
 
 impl SlotMeta {
     fn kind(&self) -> Kind {
+        // Only `set` stores a kind, always a `Kind`: the last arm is `Kind::Empty`.
         match self.kind.load(Relaxed) {
             1 => Kind::Same,
             2 => Kind::Compressed,
