@@ -5,9 +5,11 @@
 
 use crate::{
     device::Zram,
-    logic::sysfs_text::parse_switch, //
-    sys::bio_disk::BioDisk,
-    sysfs,
+    logic::sysfs_text::parse_switch,
+    sys::bio_disk::{
+        AttributeGroups,
+        BioDisk, //
+    },
 };
 use kernel::{
     debugfs, new_mutex,
@@ -35,6 +37,8 @@ pub(crate) struct Devices {
     list: Mutex<KVec<Device>>,
     /// The module's debugfs directory.
     debugfs: debugfs::Dir,
+    /// The sysfs attributes of each disk.
+    disk_groups: &'static AttributeGroups,
 }
 
 /// Writes to debugfs `corrupt_next_checksum`: `1` arms the wrong checksum of the next page
@@ -51,11 +55,16 @@ fn write_fault(zram: &Arc<Zram>, reader: &mut UserSliceReader) -> Result {
 }
 
 impl Devices {
-    /// No devices; their debugfs directories go under `debugfs`.
-    pub(crate) fn new(debugfs: debugfs::Dir) -> impl PinInit<Self> {
+    /// No devices; their debugfs directories go under `debugfs`, their disks get the sysfs
+    /// attributes `disk_groups`.
+    pub(crate) fn new(
+        debugfs: debugfs::Dir,
+        disk_groups: &'static AttributeGroups,
+    ) -> impl PinInit<Self> {
         pin_init!(Self {
             list <- new_mutex!(KVec::new(), "Devices::list"),
             debugfs,
+            disk_groups,
         })
     }
 
@@ -76,7 +85,7 @@ impl Devices {
             ),
             GFP_KERNEL,
         )?;
-        let disk = BioDisk::new(&name, zram, Some(sysfs::disk_groups()))?;
+        let disk = BioDisk::new(&name, zram, Some(self.disk_groups))?;
         disk.add()?;
         list.push(
             Device {

@@ -17,23 +17,23 @@
 
 use crate::{
     logic::placement::{
-        page_of,
-        whole_pages,
+        Geometry,
         Placement,
-        PAGE,
-        SECTORS_PER_PAGE, //
+        Span, //
     },
     logic::same_fill::{
         copy,
         fill,
-        same_filled, //
+        same_filled,
+        WORD, //
     },
     sys::bio_disk::{
         Bio,
         BioOps,
         DiskRef,
         MappedSegment,
-        Op, //
+        Op,
+        Segment, //
     },
     sys::compress::{
         Algorithm,
@@ -48,11 +48,13 @@ use crate::{
 };
 use core::pin::Pin;
 use kernel::{
+    block::SECTOR_SIZE,
     cpu::{
         nr_cpu_ids,
         CpuId, //
     },
     new_mutex, new_spinlock,
+    page::PAGE_SIZE,
     prelude::*,
     sync::{
         atomic::{
@@ -65,6 +67,18 @@ use kernel::{
         SpinLock, //
     },
 };
+
+/// The kernel's pages, addressed in the block layer's sectors.
+const GEOMETRY: Geometry = Geometry::new(PAGE_SIZE, SECTOR_SIZE as usize);
+
+// Same-filled pages and the sectors of a bio's pieces are whole fill words.
+const _: () = assert!(PAGE_SIZE % WORD == 0 && SECTOR_SIZE as usize % WORD == 0);
+
+/// The bytes of a stream's compressed output: twice a page holds the worst case of every
+/// algorithm (lzo's, `lzo1x_worst_compress`, is a page and a sixteenth plus 67 bytes).
+const COMPRESSED_CAPACITY: usize = 2 * PAGE_SIZE;
+
+const _: () = assert!(PAGE_SIZE + PAGE_SIZE / 16 + 67 <= COMPRESSED_CAPACITY);
 
 /// The algorithm of a new or reset device (zram's Kconfig lets the distribution choose; the
 /// brief of this driver asks for lz4).
@@ -79,7 +93,7 @@ enum Kind {
     Same = 1,
     /// A compressed page of `word` bytes in the object.
     Compressed = 2,
-    /// An incompressible page, stored raw: a `PAGE`-byte object.
+    /// An incompressible page, stored raw: a `PAGE_SIZE`-byte object.
     Huge = 3,
 }
 
@@ -105,6 +119,7 @@ impl Default for SlotMeta {
 
 impl SlotMeta {
     fn kind(&self) -> Kind {
+        // Only `set` stores a kind, always a `Kind`: the last arm is `Kind::Empty`.
         match self.kind.load(Relaxed) {
             1 => Kind::Same,
             2 => Kind::Compressed,
@@ -183,20 +198,22 @@ impl Stats {
 /// Where a page being loaded goes: a private buffer, or a whole page of a bio.
 trait PageDestination {
     /// Fills the page with `word`, repeated.
-    fn fill_word(&mut self, word: u64);
+    fn fill_word(&mut self, word: u64) -> Result;
     /// Copies a raw page in.
-    fn copy_page(&mut self, data: &[u8]);
+    fn copy_page(&mut self, data: &[u8]) -> Result;
     /// Decompresses a compressed page in.
     fn decompress_page(&mut self, compressor: &mut Compressor, data: &[u8]) -> Result;
 }
 
 impl PageDestination for [u8] {
-    fn fill_word(&mut self, word: u64) {
+    fn fill_word(&mut self, word: u64) -> Result {
         fill(self, word);
+        Ok(())
     }
 
-    fn copy_page(&mut self, data: &[u8]) {
+    fn copy_page(&mut self, data: &[u8]) -> Result {
         copy(self, data);
+        Ok(())
     }
 
     fn decompress_page(&mut self, compressor: &mut Compressor, data: &[u8]) -> Result {
@@ -205,12 +222,12 @@ impl PageDestination for [u8] {
 }
 
 impl PageDestination for MappedSegment<'_> {
-    fn fill_word(&mut self, word: u64) {
-        self.fill(word);
+    fn fill_word(&mut self, word: u64) -> Result {
+        self.fill(word)
     }
 
-    fn copy_page(&mut self, data: &[u8]) {
-        self.copy_from(data);
+    fn copy_page(&mut self, data: &[u8]) -> Result {
+        self.copy_from(data)
     }
 
     fn decompress_page(&mut self, compressor: &mut Compressor, data: &[u8]) -> Result {
@@ -229,8 +246,8 @@ struct Stream {
     compressor: Compressor,
     /// A private copy of the page: the same-fill check and the compression see one version.
     page: KVVec<u8>,
-    /// Twice a page: the worst case of every algorithm fits, so compression never fails for
-    /// lack of room and never runs twice.
+    /// [`COMPRESSED_CAPACITY`]: compression never fails for lack of room and never runs
+    /// twice.
     out: KVVec<u8>,
     local_copy: KVVec<u8>,
 }
@@ -239,9 +256,9 @@ impl Stream {
     fn new(algorithm: Algorithm) -> Result<Self> {
         Ok(Self {
             compressor: Compressor::new(algorithm)?,
-            page: KVVec::from_elem(0, PAGE, GFP_KERNEL)?,
-            out: KVVec::from_elem(0, 2 * PAGE, GFP_KERNEL)?,
-            local_copy: KVVec::from_elem(0, PAGE, GFP_KERNEL)?,
+            page: KVVec::from_elem(0, PAGE_SIZE, GFP_KERNEL)?,
+            out: KVVec::from_elem(0, COMPRESSED_CAPACITY, GFP_KERNEL)?,
+            local_copy: KVVec::from_elem(0, PAGE_SIZE, GFP_KERNEL)?,
         })
     }
 }
@@ -250,6 +267,8 @@ impl Stream {
 /// reference, after a reset or with the device.
 pub(crate) struct Store {
     table: ZsTable<SlotMeta>,
+    /// The pages of the device, one slot each.
+    pages: u64,
     /// One stream per possible CPU, each behind its own mutex: a writer uses its CPU's stream
     /// and sleeps only if a preempted task holds it.
     streams: KVec<Pin<KBox<Mutex<Stream>>>>,
@@ -259,8 +278,8 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    fn new(name: &CStr, pages: usize, config: &Config) -> Result<Self> {
-        let table = ZsTable::new(name, pages)?;
+    fn new(name: &CStr, pages: u64, config: &Config) -> Result<Self> {
+        let table = ZsTable::new(name, usize::try_from(pages)?)?;
         let cpus = nr_cpu_ids() as usize;
         let mut streams = KVec::with_capacity(cpus, GFP_KERNEL)?;
         for _ in 0..cpus {
@@ -273,6 +292,7 @@ impl Store {
         let huge_class_size = table.pool().huge_class_size();
         Ok(Self {
             table,
+            pages,
             streams,
             huge_class_size,
             integrity: config.integrity,
@@ -286,8 +306,19 @@ impl Store {
     }
 
     fn slot(&self, index: u64) -> Result<SlotGuard<'_, SlotMeta>> {
-        let index = usize::try_from(index)?;
-        self.table.lock(index).ok_or(EIO)
+        self.table.lock(usize::try_from(index)?)
+    }
+
+    /// Locks slot `index` if nobody holds it; never sleeps.
+    fn try_slot(&self, index: u64) -> Result<Option<SlotGuard<'_, SlotMeta>>> {
+        self.table.try_lock(usize::try_from(index)?)
+    }
+
+    /// Where `segment` lies; `EIO` unless within one page of the device.
+    fn span(&self, segment: &Segment<'_>) -> Result<Span> {
+        GEOMETRY
+            .span(segment.sector(), segment.len(), self.pages)
+            .map_err(|_| EIO)
     }
 }
 
@@ -353,7 +384,7 @@ impl Zram {
             Kind::Compressed => sub(&stats.compr_data_size, meta.word.load(Relaxed)),
             Kind::Huge => {
                 sub(&stats.huge_pages, 1);
-                sub(&stats.compr_data_size, PAGE as u64);
+                sub(&stats.compr_data_size, PAGE_SIZE as u64);
             }
         }
         sub(&stats.pages_stored, 1);
@@ -361,16 +392,18 @@ impl Zram {
         meta.set(Kind::Empty, 0, 0);
     }
 
-    /// Loads page `index` into `stream.page`, checked in integrity mode.
-    fn read_page(&self, store: &Store, stream: &mut Stream, index: u64) -> Result {
+    /// Loads the page of `span` into `stream.page`, checked in integrity mode.
+    fn read_page(&self, store: &Store, stream: &mut Stream, span: &Span) -> Result {
         let Stream {
             compressor,
             page,
             local_copy,
             ..
         } = stream;
-        if let Some(checksum) = self.load(store, compressor, local_copy, index, &mut page[..])? {
-            self.verify(page, checksum, index)?;
+        if let Some(checksum) =
+            self.load(store, compressor, local_copy, span.page, &mut page[..])?
+        {
+            self.verify(page, checksum, span.page_sector)?;
         }
         Ok(())
     }
@@ -389,11 +422,11 @@ impl Zram {
         let meta = slot.meta();
         let kind = meta.kind();
         match kind {
-            Kind::Empty => page.fill_word(0),
-            Kind::Same => page.fill_word(meta.word.load(Relaxed)),
+            Kind::Empty => page.fill_word(0)?,
+            Kind::Same => page.fill_word(meta.word.load(Relaxed))?,
             Kind::Huge => slot
-                .read(PAGE, local_copy, |data| page.copy_page(data))
-                .ok_or(EIO)?,
+                .read(PAGE_SIZE, local_copy, |data| page.copy_page(data))
+                .ok_or(EIO)??,
             Kind::Compressed => {
                 let len = usize::try_from(meta.word.load(Relaxed))?;
                 slot.read(len, local_copy, |data| {
@@ -407,9 +440,9 @@ impl Zram {
         Ok((store.integrity && kind != Kind::Empty).then(|| meta.checksum.load(Relaxed)))
     }
 
-    /// Checks page `index`, as a read rebuilt it, against the checksum it was stored with;
-    /// a mismatch is counted, logged and an I/O error.
-    fn verify(&self, page: &[u8], checksum: u32, index: u64) -> Result {
+    /// Checks the page starting at `sector`, as a read rebuilt it, against the checksum it was
+    /// stored with; a mismatch is counted, logged and an I/O error.
+    fn verify(&self, page: &[u8], checksum: u32, sector: u64) -> Result {
         if crc32c_of(page) == checksum {
             return Ok(());
         }
@@ -418,7 +451,7 @@ impl Zram {
             pr_err!(
                 "rzram{}: integrity error at sector {}: the page read back does not match its checksum\n",
                 self.id,
-                index * SECTORS_PER_PAGE
+                sector
             );
         }
         Err(EIO)
@@ -443,8 +476,8 @@ impl Zram {
             return Ok(());
         }
         let len = stream.compressor.compress(&stream.page, &mut stream.out)?;
-        let (data, kind) = match Placement::of(len, store.huge_class_size) {
-            Placement::Compressed(len) => (&stream.out[..len], Kind::Compressed),
+        let (data, kind) = match GEOMETRY.placement(len, store.huge_class_size) {
+            Placement::Compressed(len) => (stream.out.get(..len).ok_or(EIO)?, Kind::Compressed),
             Placement::Raw => (&stream.page[..], Kind::Huge),
         };
         let mut object = store.table.pool().alloc(data.len())?;
@@ -490,9 +523,9 @@ impl Zram {
 
     fn read_bio(&self, store: &Store, bio: &Bio) -> Result {
         for segment in bio.segments() {
-            let (index, offset) = page_of(segment.sector());
+            let span = store.span(&segment)?;
             let mut stream = store.stream()?;
-            if segment.len() == PAGE && !store.integrity {
+            if span.whole_page && !store.integrity {
                 // Straight into the reader's page. Integrity mode checks the page in private
                 // memory instead, where nobody can change it under the check.
                 let Stream {
@@ -500,11 +533,12 @@ impl Zram {
                     local_copy,
                     ..
                 } = &mut *stream;
-                segment
-                    .with_mapping(|page| self.load(store, compressor, local_copy, index, page))?;
+                segment.with_mapping(|page| {
+                    self.load(store, compressor, local_copy, span.page, page)
+                })?;
             } else {
-                self.read_page(store, &mut stream, index)?;
-                segment.write_from(&stream.page[offset..]);
+                self.read_page(store, &mut stream, &span)?;
+                segment.write_from(stream.page.get(span.bytes).ok_or(EIO)?)?;
             }
         }
         Ok(())
@@ -512,26 +546,29 @@ impl Zram {
 
     fn write_bio(&self, store: &Store, bio: &Bio) -> Result {
         for segment in bio.segments() {
-            let (index, offset) = page_of(segment.sector());
+            let span = store.span(&segment)?;
             let mut stream = store.stream()?;
-            if segment.len() < PAGE {
+            if !span.whole_page {
                 // A partial page: merge it into the stored one.
-                self.read_page(store, &mut stream, index)?;
+                self.read_page(store, &mut stream, &span)?;
             }
-            segment.read_into(&mut stream.page[offset..]);
-            self.write_page(store, &mut stream, index)?;
+            segment.read_into(stream.page.get_mut(span.bytes).ok_or(EIO)?)?;
+            self.write_page(store, &mut stream, span.page)?;
         }
         Ok(())
     }
 
-    fn discard(&self, store: &Store, bio: &Bio) {
+    /// Frees the pages a discard wholly covers; `EIO` unless its range lies on the device.
+    fn discard(&self, store: &Store, bio: &Bio) -> Result {
         let (sector, bytes) = bio.range();
-        for index in whole_pages(sector, u64::from(bytes)) {
-            if let Ok(slot) = store.slot(index) {
-                self.release(&slot);
-                self.stats.notify_free.add(1, Relaxed);
-            }
+        let pages = GEOMETRY
+            .whole_pages(sector, u64::from(bytes), store.pages)
+            .map_err(|_| EIO)?;
+        for index in pages {
+            self.release(&store.slot(index)?);
+            self.stats.notify_free.add(1, Relaxed);
         }
+        Ok(())
     }
 }
 
@@ -557,8 +594,8 @@ impl BioOps for Zram {
                 bio.end(result.map_err(|_| EIO));
             }
             Op::Discard | Op::WriteZeroes => {
-                self.discard(&store, &bio);
-                bio.end(Ok(()));
+                let result = self.discard(&store, &bio);
+                bio.end(result);
             }
             Op::Other => bio.end(Err(EOPNOTSUPP)),
         }
@@ -571,13 +608,19 @@ impl BioOps for Zram {
         let Some(store) = self.store() else {
             return;
         };
-        let Ok(index) = usize::try_from(index) else {
-            return;
-        };
         // Under swap_lock: no sleeping on a slot lock; a busy slot is left for the next write.
-        match store.table.try_lock(index) {
-            Some(slot) => self.release(&slot),
-            None => self.stats.miss_free.add(1, Relaxed),
+        match store.try_slot(index) {
+            Ok(Some(slot)) => self.release(&slot),
+            Ok(None) => self.stats.miss_free.add(1, Relaxed),
+            // Swap only frees the pages it wrote, which are on the device.
+            Err(_) => {
+                if printk_ratelimit() {
+                    pr_err!(
+                        "rzram{}: swap freed page {index}, beyond the device\n",
+                        self.id
+                    );
+                }
+            }
         };
     }
 }
@@ -621,13 +664,13 @@ impl Zram {
         if self.initialised() {
             return Err(EBUSY);
         }
-        let page = PAGE as u64;
-        let pages = bytes.div_ceil(page);
-        let disksize = pages.checked_mul(page).ok_or(EINVAL)?;
-        let store = Store::new(name, usize::try_from(pages)?, &config)?;
+        let pages = GEOMETRY.pages_for(bytes);
+        let disksize = GEOMETRY.bytes_of(pages).ok_or(EINVAL)?;
+        let sectors = GEOMETRY.sectors_of(pages).ok_or(EINVAL)?;
+        let store = Store::new(name, pages, &config)?;
         *self.store.lock() = Some(Arc::new(store, GFP_KERNEL)?);
         config.disksize = disksize;
-        disk.set_capacity(disksize / 512);
+        disk.set_capacity(sectors);
         Ok(())
     }
 
@@ -665,8 +708,7 @@ impl Zram {
 
     /// Sets `mem_limit` in bytes (rounded up to pages); 0 removes the limit.
     pub(crate) fn set_mem_limit(&self, bytes: u64) {
-        let page = PAGE as u64;
-        self.limit_pages.store(bytes.div_ceil(page), Relaxed);
+        self.limit_pages.store(GEOMETRY.pages_for(bytes), Relaxed);
     }
 
     /// Resets `mem_used_max` to the pages used now.
@@ -690,7 +732,7 @@ impl Zram {
             let pool = store.table.pool();
             (pool.total_pages(), pool.pages_compacted())
         });
-        let page = PAGE as u64;
+        let page = PAGE_SIZE as u64;
         let s = &self.stats;
         [
             s.pages_stored.load(Relaxed) * page,

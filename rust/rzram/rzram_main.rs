@@ -42,7 +42,10 @@ use kernel::{
     prelude::*,
     sync::Arc, //
 };
-use sysfs::Control;
+use sysfs::{
+    disk_groups,
+    Control, //
+};
 
 module! {
     type: Rzram,
@@ -70,7 +73,10 @@ struct Rzram {
 
 impl kernel::Module for Rzram {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let devices = Arc::pin_init(Devices::new(debugfs::Dir::new(c"rzram")), GFP_KERNEL)?;
+        let devices = Arc::pin_init(
+            Devices::new(debugfs::Dir::new(c"rzram"), disk_groups()),
+            GFP_KERNEL,
+        )?;
         for _ in 0..module_parameters::num_devices.value() {
             devices.add()?;
         }

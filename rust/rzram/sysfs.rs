@@ -6,7 +6,6 @@
 use crate::{
     control::Devices,
     device::Zram,
-    logic::placement::PAGE,
     logic::sysfs_text::{
         parse_decimal,
         parse_size,
@@ -35,6 +34,7 @@ use kernel::{
         c_int,
         c_void, //
     },
+    page::PAGE_SIZE,
     prelude::*,
     sync::{
         atomic::Relaxed,
@@ -182,8 +182,8 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
 
 /// Converts a result to what a sysfs callback returns.
 fn to_ssize(result: Result<usize>) -> isize {
-    match result {
-        Ok(len) => isize::try_from(len).unwrap_or(isize::MAX),
+    match result.and_then(|len| Ok(isize::try_from(len)?)) {
+        Ok(len) => len,
         Err(err) => err.to_errno() as isize,
     }
 }
@@ -204,7 +204,7 @@ unsafe extern "C" fn rzram_attr_show(
         return EINVAL.to_errno() as isize;
     };
     // SAFETY: sysfs passes a writable page.
-    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE) };
+    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
     let mut out = BufWriter::new(buf);
     let result = Attr::from_raw(attr)
         .ok_or(EINVAL)

@@ -10,25 +10,37 @@ use raoe_logic::{
     sysfs_text::*, //
 };
 
+/// The page sizes Linux runs with: 4K (x86), 16K and 64K (arm64, ppc64).
+const PAGE_SIZES: [usize; 3] = [4096, 16384, 65536];
+
+/// The block layer's sector.
+const SECTOR: usize = 512;
+
+/// The geometry of each page size, with its page size.
+fn geometries() -> impl Iterator<Item = (Geometry, usize)> {
+    PAGE_SIZES
+        .into_iter()
+        .map(|page| (Geometry::new(page, SECTOR), page))
+}
+
 #[test]
 fn same_filled_pages() {
-    let mut page = [0u8; PAGE];
-    assert_eq!(same_filled(&page), Some(0));
-    fill(&mut page, 0x4847_4645_4443_4241);
-    assert_eq!(same_filled(&page), Some(0x4847_4645_4443_4241));
-    assert_eq!(&page[..8], b"ABCDEFGH");
-    // One byte off anywhere, first, middle or last word, and it is not same-filled.
-    for at in [0, 8, 2047, PAGE - 1] {
-        let mut changed = page;
-        changed[at] ^= 1;
-        assert_eq!(same_filled(&changed), None, "byte {at}");
+    for page_size in PAGE_SIZES {
+        let mut page = vec![0u8; page_size];
+        assert_eq!(same_filled(&page), Some(0));
+        fill(&mut page, 0x4847_4645_4443_4241);
+        assert_eq!(same_filled(&page), Some(0x4847_4645_4443_4241));
+        assert_eq!(&page[..8], b"ABCDEFGH");
+        // One byte off anywhere, first, middle or last word, and it is not same-filled.
+        for at in [0, 8, page_size / 2 - 1, page_size - 1] {
+            let mut changed = page.clone();
+            changed[at] ^= 1;
+            assert_eq!(same_filled(&changed), None, "{page_size}: byte {at}");
+        }
+        // A repeated pattern longer than a word is not one word.
+        let pattern: Vec<u8> = (0..page_size).map(|i| (i % 16) as u8).collect();
+        assert_eq!(same_filled(&pattern), None);
     }
-    // A repeated pattern longer than a word is not one word.
-    let mut pattern = [0u8; PAGE];
-    for (i, byte) in pattern.iter_mut().enumerate() {
-        *byte = (i % 16) as u8;
-    }
-    assert_eq!(same_filled(&pattern), None);
     assert_eq!(same_filled(&[]), None);
     assert_eq!(same_filled(&[1, 2, 3]), None);
 }
@@ -50,35 +62,151 @@ fn copy_takes_the_shorter() {
 }
 
 #[test]
-fn placement_by_compressed_length() {
-    let huge = 3264;
-    assert_eq!(Placement::of(1, huge), Placement::Compressed(1));
-    assert_eq!(
-        Placement::of(huge - 1, huge),
-        Placement::Compressed(huge - 1)
-    );
-    assert_eq!(Placement::of(huge, huge), Placement::Raw);
-    assert_eq!(Placement::of(PAGE + 400, huge), Placement::Raw);
-    // Never more than a page compressed, whatever the pool says.
-    assert_eq!(Placement::of(PAGE, PAGE + 1), Placement::Raw);
+fn geometry_of_each_page_size() {
+    for (geometry, page) in geometries() {
+        assert_eq!(geometry.page_size(), page);
+        assert_eq!(geometry.sectors_per_page(), (page / SECTOR) as u64);
+        let page = page as u64;
+        assert_eq!(geometry.pages_for(0), 0);
+        assert_eq!(geometry.pages_for(1), 1);
+        assert_eq!(geometry.pages_for(page), 1);
+        assert_eq!(geometry.pages_for(page + 1), 2);
+        assert_eq!(geometry.pages_for(u64::MAX), u64::MAX / page + 1);
+        assert_eq!(geometry.bytes_of(3), Some(3 * page));
+        assert_eq!(geometry.bytes_of(u64::MAX / page + 1), None);
+        assert_eq!(geometry.sectors_of(3), Some(3 * page / SECTOR as u64));
+        assert_eq!(geometry.sectors_of(u64::MAX), None);
+    }
 }
 
 #[test]
-fn pages_and_offsets() {
-    assert_eq!(page_of(0), (0, 0));
-    assert_eq!(page_of(7), (0, 3584));
-    assert_eq!(page_of(8), (1, 0));
-    assert_eq!(page_of(u64::MAX), (u64::MAX / 8, 3584));
+#[should_panic]
+fn a_page_size_not_a_power_of_two_is_refused() {
+    Geometry::new(12288, SECTOR);
+}
+
+#[test]
+#[should_panic]
+fn a_page_smaller_than_a_sector_is_refused() {
+    Geometry::new(256, SECTOR);
+}
+
+#[test]
+fn placement_by_compressed_length() {
+    for (geometry, page) in geometries() {
+        let huge = page * 3 / 4;
+        assert_eq!(geometry.placement(1, huge), Placement::Compressed(1));
+        assert_eq!(
+            geometry.placement(huge - 1, huge),
+            Placement::Compressed(huge - 1)
+        );
+        assert_eq!(geometry.placement(huge, huge), Placement::Raw);
+        assert_eq!(geometry.placement(page + 400, huge), Placement::Raw);
+        // Never more than a page compressed, whatever the pool says.
+        assert_eq!(
+            geometry.placement(page - 1, page + 1),
+            Placement::Compressed(page - 1)
+        );
+        assert_eq!(geometry.placement(page, page + 1), Placement::Raw);
+    }
+}
+
+#[test]
+fn sectors_go_to_their_page() {
+    let pages = 10;
+    for (geometry, page) in geometries() {
+        let per_page = (page / SECTOR) as u64;
+        let whole = geometry.span(0, page, pages).unwrap();
+        assert_eq!(
+            whole,
+            Span {
+                page: 0,
+                page_sector: 0,
+                bytes: 0..page,
+                whole_page: true
+            }
+        );
+        // The last sector of the first page, then the first of the second.
+        let last = geometry.span(per_page - 1, SECTOR, pages).unwrap();
+        assert_eq!((last.page, last.page_sector), (0, 0));
+        assert_eq!(last.bytes, page - SECTOR..page);
+        assert!(!last.whole_page);
+        let next = geometry.span(per_page, SECTOR, pages).unwrap();
+        assert_eq!(
+            (next.page, next.page_sector, next.bytes),
+            (1, per_page, 0..SECTOR)
+        );
+        // A 4 KiB block (the disk's logical block) in the middle of a larger page.
+        if page > 4096 {
+            let block = geometry.span(per_page * 3 + 8, 4096, pages).unwrap();
+            assert_eq!((block.page, block.page_sector), (3, per_page * 3));
+            assert_eq!(block.bytes, 4096..8192);
+            assert!(!block.whole_page);
+        }
+    }
+}
+
+#[test]
+fn pieces_off_the_device_or_across_pages_are_errors() {
+    let pages = 10;
+    for (geometry, page) in geometries() {
+        let per_page = (page / SECTOR) as u64;
+        // The last page of the device, whole and its last sector; then beyond.
+        let last = geometry.span(per_page * 9, page, pages).unwrap();
+        assert_eq!(last.page, 9);
+        assert!(last.whole_page);
+        assert!(geometry.span(per_page * 10 - 1, SECTOR, pages).is_ok());
+        assert_eq!(geometry.span(per_page * 10, SECTOR, pages), Err(OutOfRange));
+        assert_eq!(geometry.span(u64::MAX, SECTOR, pages), Err(OutOfRange));
+        assert_eq!(geometry.span(0, SECTOR, 0), Err(OutOfRange));
+        // Longer than the rest of the page: the panic a 4 KiB page constant caused on a
+        // larger page kernel.
+        assert_eq!(geometry.span(1, page, pages), Err(OutOfRange));
+        assert_eq!(geometry.span(0, page + SECTOR, pages), Err(OutOfRange));
+        assert_eq!(geometry.span(0, usize::MAX, pages), Err(OutOfRange));
+        // The largest sector, on a device as large as sectors go.
+        let all = u64::MAX / per_page + 1;
+        let top = geometry.span(u64::MAX, SECTOR, all).unwrap();
+        assert_eq!(top.page, u64::MAX / per_page);
+        assert_eq!(top.bytes, page - SECTOR..page);
+    }
 }
 
 #[test]
 fn discard_frees_only_whole_pages() {
-    assert_eq!(whole_pages(0, 4096), 0..1);
-    assert_eq!(whole_pages(0, 4095), 0..0);
-    assert_eq!(whole_pages(1, 4096), 1..1);
-    assert_eq!(whole_pages(1, 8192), 1..2);
-    assert_eq!(whole_pages(8, 3 * 4096), 1..4);
-    assert!(whole_pages(u64::MAX, u64::MAX).is_empty());
+    let pages = 10;
+    for (geometry, page) in geometries() {
+        let per_page = (page / SECTOR) as u64;
+        let bytes = page as u64;
+        assert_eq!(geometry.whole_pages(0, bytes, pages), Ok(0..1));
+        assert_eq!(geometry.whole_pages(0, bytes - 1, pages), Ok(0..0));
+        assert_eq!(geometry.whole_pages(1, bytes, pages), Ok(1..1));
+        assert_eq!(geometry.whole_pages(1, 2 * bytes, pages), Ok(1..2));
+        assert_eq!(geometry.whole_pages(per_page, 3 * bytes, pages), Ok(1..4));
+        assert_eq!(
+            geometry.whole_pages(0, 4096, pages),
+            Ok(if page == 4096 { 0..1 } else { 0..0 })
+        );
+        // Up to the end of the device, and no further.
+        assert_eq!(geometry.whole_pages(0, 10 * bytes, pages), Ok(0..10));
+        assert_eq!(geometry.whole_pages(per_page * 9, bytes, pages), Ok(9..10));
+        assert_eq!(
+            geometry.whole_pages(0, 10 * bytes + 1, pages),
+            Err(OutOfRange)
+        );
+        assert_eq!(
+            geometry.whole_pages(per_page * 10, bytes, pages),
+            Err(OutOfRange)
+        );
+        assert_eq!(
+            geometry.whole_pages(u64::MAX, u64::MAX, pages),
+            Err(OutOfRange)
+        );
+        assert_eq!(
+            geometry.whole_pages(u64::MAX / 2, 0, u64::MAX),
+            Err(OutOfRange)
+        );
+    }
 }
 
 #[test]

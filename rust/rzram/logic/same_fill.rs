@@ -5,7 +5,7 @@
 //! Pure logic, free of kernel types.
 
 /// The bytes of the fill word.
-const WORD: usize = core::mem::size_of::<u64>();
+pub const WORD: usize = core::mem::size_of::<u64>();
 
 /// The word `page` repeats, if it is one word repeated (zram's `page_same_filled`).
 pub fn same_filled(page: &[u8]) -> Option<u64> {

@@ -185,28 +185,26 @@ impl Segment<'_> {
         self.raw.len as usize
     }
 
-    /// Copies the piece's bytes into the start of `dst`.
-    ///
-    /// # Panics
-    ///
-    /// When `dst` is shorter than the piece.
-    pub(crate) fn read_into(&self, dst: &mut [u8]) {
-        assert!(dst.len() >= self.len());
+    /// Copies the piece's bytes into the start of `dst`; `EINVAL` if `dst` is shorter.
+    pub(crate) fn read_into(&self, dst: &mut [u8]) -> Result {
+        if dst.len() < self.len() {
+            return Err(EINVAL);
+        }
         // SAFETY: The piece lies within one page the live bio holds, and `dst` has room for
         // it.
         unsafe { kffi_bio_seg_read(&self.raw, dst.as_mut_ptr().cast()) };
+        Ok(())
     }
 
-    /// Copies the start of `src` into the piece.
-    ///
-    /// # Panics
-    ///
-    /// When `src` is shorter than the piece.
-    pub(crate) fn write_from(&self, src: &[u8]) {
-        assert!(src.len() >= self.len());
+    /// Copies the start of `src` into the piece; `EINVAL` if `src` is shorter.
+    pub(crate) fn write_from(&self, src: &[u8]) -> Result {
+        if src.len() < self.len() {
+            return Err(EINVAL);
+        }
         // SAFETY: The piece lies within one page the live bio holds, and `src` has as many
         // bytes.
         unsafe { kffi_bio_seg_write(&self.raw, src.as_ptr().cast()) };
+        Ok(())
     }
 }
 
@@ -251,28 +249,26 @@ impl MappedSegment<'_> {
         (self.addr, self.len)
     }
 
-    /// Fills the piece with `word`, repeated.
-    ///
-    /// # Panics
-    ///
-    /// When the length is not a multiple of the word's.
-    pub(crate) fn fill(&mut self, word: u64) {
-        assert!(self.len % 8 == 0);
+    /// Fills the piece with `word`, repeated; `EINVAL` unless it is a whole number of words.
+    pub(crate) fn fill(&mut self, word: u64) -> Result {
+        if self.len() % core::mem::size_of::<u64>() != 0 {
+            return Err(EINVAL);
+        }
         // SAFETY: By the type invariant `len` bytes at `addr` are writable; `len` is a whole
         // number of words.
         unsafe { kffi_bio_mapped_fill(self.addr, word, self.len) };
+        Ok(())
     }
 
-    /// Copies the start of `src` into the piece.
-    ///
-    /// # Panics
-    ///
-    /// When `src` is shorter than the piece.
-    pub(crate) fn copy_from(&mut self, src: &[u8]) {
-        assert!(src.len() >= self.len());
+    /// Copies the start of `src` into the piece; `EINVAL` if `src` is shorter.
+    pub(crate) fn copy_from(&mut self, src: &[u8]) -> Result {
+        if src.len() < self.len() {
+            return Err(EINVAL);
+        }
         // SAFETY: By the type invariant `len` bytes at `addr` are writable, and `src` has as
         // many.
         unsafe { kffi_bio_mapped_copy(self.addr, src.as_ptr().cast(), self.len) };
+        Ok(())
     }
 }
 
@@ -343,9 +339,9 @@ impl<'a, T: BioOps> DiskRef<'a, T> {
     }
 }
 
-/// A bio-based disk of 4 KiB blocks with stable writes, synchronous I/O, discard and
-/// write-zeroes, whose bios go to a [`BioOps`]; dropping it removes the disk after its bios in
-/// flight and sysfs callbacks have finished.
+/// A bio-based disk of 4 KiB logical and page-sized physical blocks with stable writes,
+/// synchronous I/O, discard and write-zeroes, whose bios go to a [`BioOps`]; dropping it removes
+/// the disk after its bios in flight and sysfs callbacks have finished.
 ///
 /// # Invariants
 ///

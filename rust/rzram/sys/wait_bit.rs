@@ -62,6 +62,30 @@ impl Drop for BitLockClass {
     }
 }
 
+/// A value with bit 0 clear: what a [`BitLocked`] word holds besides its lock.
+///
+/// # Invariants
+///
+/// Bit 0 of the value is clear.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BitValue(c_ulong);
+
+impl BitValue {
+    /// Zero.
+    pub(crate) const ZERO: Self = Self(0);
+
+    /// `value`, if its bit 0 is clear.
+    pub(crate) fn new(value: c_ulong) -> Option<Self> {
+        // INVARIANT: Checked here.
+        (value & LOCKED == 0).then_some(Self(value))
+    }
+
+    /// The value.
+    pub(crate) fn get(self) -> c_ulong {
+        self.0
+    }
+}
+
 /// A value with bit 0 clear, guarded by a lock in bit 0 of the same word.
 ///
 /// # Invariants
@@ -119,14 +143,12 @@ impl BitGuard<'_> {
         self.locked.word.load(Relaxed) & !LOCKED
     }
 
-    /// Replaces the value, which must have bit 0 clear, and returns the old one.
-    pub(crate) fn set(&self, value: c_ulong) -> Result<c_ulong> {
-        if value & LOCKED != 0 {
-            return Err(EINVAL);
-        }
+    /// Replaces the value and returns the old one.
+    pub(crate) fn set(&self, value: BitValue) -> BitValue {
         // INVARIANT: The lock is held; bit 0 stays set until the guard drops. Tasks failing
-        // to take the lock meanwhile only set bit 0 again, atomically.
-        Ok(self.locked.word.xchg(value | LOCKED, Relaxed) & !LOCKED)
+        // to take the lock meanwhile only set bit 0 again, atomically. The old value's bit 0
+        // is masked off.
+        BitValue(self.locked.word.xchg(value.0 | LOCKED, Relaxed) & !LOCKED)
     }
 }
 

@@ -26,7 +26,8 @@ use super::shims::{
 use super::wait_bit::{
     BitGuard,
     BitLockClass,
-    BitLocked, //
+    BitLocked,
+    BitValue, //
 };
 use core::ptr::NonNull;
 use kernel::{alloc::flags::__GFP_NOWARN, ffi::c_ulong, prelude::*};
@@ -58,22 +59,22 @@ impl ZsPool {
 
     /// Allocates an object of exactly `len` bytes (1..=PAGE_SIZE) without starting I/O.
     pub(crate) fn alloc(&self, len: usize) -> Result<ZsObject<'_>> {
-        let mut handle: c_ulong = 0;
-        // SAFETY: By the type invariant `raw` is live; `handle` is writable.
-        let ret = unsafe { kffi_zs_malloc(self.raw.as_ptr(), len, &mut handle) };
+        let mut raw_handle: c_ulong = 0;
+        // SAFETY: By the type invariant `raw` is live; `raw_handle` is writable.
+        let ret = unsafe { kffi_zs_malloc(self.raw.as_ptr(), len, &mut raw_handle) };
         kernel::error::to_result(ret)?;
+        // Handles are addresses of word-aligned slab objects: bit 0, a slot's lock, is clear.
+        let Some(handle) = BitValue::new(raw_handle) else {
+            // SAFETY: `raw_handle` is the fresh object allocated above, used nowhere else.
+            unsafe { self.free(raw_handle) };
+            return Err(ENOMEM);
+        };
         // INVARIANT: `handle` is a fresh object of `len` bytes of this pool.
-        let object = ZsObject {
+        Ok(ZsObject {
             pool: self,
             handle,
             len,
-        };
-        // Handles are addresses of word-aligned slab objects: bit 0, a slot's lock, is clear.
-        // Dropping `object` frees it should that ever change.
-        if handle & 1 != 0 {
-            return Err(ENOMEM);
-        }
-        Ok(object)
+        })
     }
 
     /// The pages the pool holds.
@@ -125,7 +126,7 @@ impl Drop for ZsPool {
 /// `handle` is a live object of `len` bytes of `pool`, owned by this value.
 pub(crate) struct ZsObject<'a> {
     pool: &'a ZsPool,
-    handle: c_ulong,
+    handle: BitValue,
     len: usize,
 }
 
@@ -140,7 +141,7 @@ impl ZsObject<'_> {
         unsafe {
             kffi_zs_obj_write(
                 self.pool.raw.as_ptr(),
-                self.handle,
+                self.handle.get(),
                 data.as_ptr().cast_mut().cast(),
                 self.len,
             )
@@ -152,7 +153,7 @@ impl ZsObject<'_> {
 impl Drop for ZsObject<'_> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the object is live and owned by this value.
-        unsafe { self.pool.free(self.handle) };
+        unsafe { self.pool.free(self.handle.get()) };
     }
 }
 
@@ -200,24 +201,25 @@ impl<M: Default + Send + Sync> ZsTable<M> {
         &self.pool
     }
 
-    /// Locks slot `index`, sleeping if needed; `None` when out of range.
-    pub(crate) fn lock(&self, index: usize) -> Option<SlotGuard<'_, M>> {
-        let slot = self.slots.get(index)?;
-        Some(SlotGuard {
+    /// Locks slot `index`, sleeping if needed; `EINVAL` when out of range.
+    pub(crate) fn lock(&self, index: usize) -> Result<SlotGuard<'_, M>> {
+        let slot = self.slots.get(index).ok_or(EINVAL)?;
+        Ok(SlotGuard {
             table: self,
             slot,
             handle: slot.handle.lock(&self.locks),
         })
     }
 
-    /// Locks slot `index` if nobody holds it; never sleeps.
-    pub(crate) fn try_lock(&self, index: usize) -> Option<SlotGuard<'_, M>> {
-        let slot = self.slots.get(index)?;
-        Some(SlotGuard {
+    /// Locks slot `index` if nobody holds it (`None` if somebody does); never sleeps;
+    /// `EINVAL` when out of range.
+    pub(crate) fn try_lock(&self, index: usize) -> Result<Option<SlotGuard<'_, M>>> {
+        let slot = self.slots.get(index).ok_or(EINVAL)?;
+        Ok(slot.handle.try_lock(&self.locks).map(|handle| SlotGuard {
             table: self,
             slot,
-            handle: slot.handle.try_lock(&self.locks)?,
-        })
+            handle,
+        }))
     }
 }
 
@@ -284,19 +286,17 @@ impl<'a, M> SlotGuard<'a, M> {
     ///
     /// When `object` comes from another table's pool.
     pub(crate) fn replace(&self, object: Option<ZsObject<'a>>) {
-        let new = object.map_or(0, |object| {
+        let new = object.map_or(BitValue::ZERO, |object| {
             assert!(core::ptr::eq(object.pool, &self.table.pool));
             // The slot takes over the object from here.
             core::mem::ManuallyDrop::new(object).handle
         });
-        // `ZsPool::alloc` only returns handles whose lock bit is clear.
-        let Ok(old) = self.handle.set(new) else {
-            return;
-        };
-        if old != 0 {
+        // INVARIANT: `new` is zero or an object of the pool, now owned by the slot.
+        let old = self.handle.set(new);
+        if old != BitValue::ZERO {
             // SAFETY: By the type invariant of `ZsTable` the slot owned `old`, a live object
             // of the pool; it left the slot above, so it is freed exactly once.
-            unsafe { self.table.pool.free(old) };
+            unsafe { self.table.pool.free(old.get()) };
         }
     }
 }
