@@ -101,6 +101,8 @@ mod tests {
         let class = BitLockClass::new()?;
         let word = BitLocked::new();
         let guard = word.lock(&class);
+        // A failed try leaves the lock with its holder: the next try fails too.
+        assert!(word.try_lock(&class).is_none());
         assert!(word.try_lock(&class).is_none());
         // A value with the lock bit set cannot even be made.
         assert!(BitValue::new(1).is_none());

@@ -119,10 +119,16 @@ impl BitLocked {
         // SAFETY: `class` is live; `word` is a valid, aligned `unsigned long` that lives as
         // long as `self`.
         let taken = unsafe { kffi_bit_trylock(class.raw.as_ptr(), self.word.as_ptr()) };
-        taken.then_some(BitGuard {
-            locked: self,
-            class,
-        })
+        // The guard is made only when the lock was taken: dropping one unlocks, so a guard
+        // made eagerly (`then_some`) and dropped on failure would release another task's lock.
+        if taken {
+            Some(BitGuard {
+                locked: self,
+                class,
+            })
+        } else {
+            None
+        }
     }
 
     /// The value, for an owner with exclusive access (no lock needed).
