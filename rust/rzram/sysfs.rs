@@ -40,6 +40,7 @@ use kernel::{
         atomic::Relaxed,
         Arc, //
     },
+    types::ForeignOwnable,
 };
 
 /// The attribute groups of an rzram disk.
@@ -49,25 +50,44 @@ pub(crate) fn disk_groups() -> &'static AttributeGroups {
 }
 
 /// `/sys/class/rzram-control`, registered while this lives.
+///
+/// # Invariants
+///
+/// The class is registered with `ctx` as context, an `Arc<Devices>` made foreign
+/// ([`ForeignOwnable::into_foreign`]) and taken back only by `drop`, after unregistering.
 pub(crate) struct Control {
-    _devices: Arc<Devices>,
+    ctx: *mut c_void,
 }
+
+// SAFETY: `Control` only owns a reference of an `Arc<Devices>`, and `Devices` is `Send + Sync`.
+unsafe impl Send for Control {}
+// SAFETY: As above; `Control` has no methods taking `&self`.
+unsafe impl Sync for Control {}
 
 impl Control {
     /// Registers the class; its callbacks act on `devices`.
     pub(crate) fn register(devices: Arc<Devices>) -> Result<Self> {
-        let ctx = Arc::as_ptr(&devices).cast_mut().cast::<c_void>();
-        // SAFETY: The callbacks treat `ctx` as `Devices`, which the returned value keeps alive
-        // until it unregisters the class.
-        kernel::error::to_result(unsafe { rzram_control_register(ctx) })?;
-        Ok(Self { _devices: devices })
+        let ctx = devices.into_foreign();
+        // SAFETY: The callbacks borrow `ctx` as an `Arc<Devices>`, which the returned value
+        // keeps until it unregisters the class.
+        if let Err(err) = kernel::error::to_result(unsafe { rzram_control_register(ctx) }) {
+            // SAFETY: `ctx` came from `into_foreign` above and no callback can borrow it.
+            drop(unsafe { Arc::<Devices>::from_foreign(ctx) });
+            return Err(err);
+        }
+        // INVARIANT: Registered with `ctx`.
+        Ok(Self { ctx })
     }
 }
 
 impl Drop for Control {
     fn drop(&mut self) {
-        // SAFETY: The class was registered by `register`; unregistering waits for callbacks.
+        // SAFETY: By the type invariant the class is registered; unregistering waits for its
+        // callbacks.
         unsafe { rzram_control_unregister() };
+        // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
+        // here, once no callback can borrow it.
+        drop(unsafe { Arc::<Devices>::from_foreign(self.ctx) });
     }
 }
 
@@ -208,7 +228,7 @@ unsafe extern "C" fn rzram_attr_show(
     let mut out = BufWriter::new(buf);
     let result = Attr::from_raw(attr)
         .ok_or(EINVAL)
-        .and_then(|attr| show(disk.ops(), attr, &mut out));
+        .and_then(|attr| show(&disk.ops(), attr, &mut out));
     to_ssize(result.map(|()| out.written()))
 }
 
@@ -243,8 +263,9 @@ unsafe extern "C" fn rzram_attr_store(
 /// `ctx` is the context given to [`Control::register`], still registered.
 #[no_mangle]
 unsafe extern "C" fn rzram_hot_add(ctx: *mut c_void) -> c_int {
-    // SAFETY: The caller passes the `Devices` the registered `Control` keeps alive.
-    let devices = unsafe { &*ctx.cast::<Devices>() };
+    // SAFETY: The caller passes the context of the registered `Control`, a foreign
+    // `Arc<Devices>` it takes back only after unregistering.
+    let devices = unsafe { <Arc<Devices> as ForeignOwnable>::borrow(ctx) };
     match devices.add().and_then(|id| Ok(c_int::try_from(id)?)) {
         Ok(id) => id,
         Err(err) => err.to_errno(),
@@ -259,8 +280,9 @@ unsafe extern "C" fn rzram_hot_add(ctx: *mut c_void) -> c_int {
 /// bytes.
 #[no_mangle]
 unsafe extern "C" fn rzram_hot_remove(ctx: *mut c_void, buf: *const c_char, len: usize) -> c_int {
-    // SAFETY: The caller passes the `Devices` the registered `Control` keeps alive.
-    let devices = unsafe { &*ctx.cast::<Devices>() };
+    // SAFETY: The caller passes the context of the registered `Control`, a foreign
+    // `Arc<Devices>` it takes back only after unregistering.
+    let devices = unsafe { <Arc<Devices> as ForeignOwnable>::borrow(ctx) };
     // SAFETY: sysfs passes `len` readable bytes.
     let bytes = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     let id = core::str::from_utf8(bytes)

@@ -47,7 +47,11 @@ use kernel::{
         c_void, //
     },
     prelude::*,
-    sync::Arc, //
+    sync::{
+        Arc,
+        ArcBorrow, //
+    },
+    types::ForeignOwnable,
 };
 
 /// `struct kffi_bio_disk`, only ever behind a pointer.
@@ -273,7 +277,7 @@ impl MappedSegment<'_> {
 }
 
 /// What a [`BioDisk`] calls.
-pub(crate) trait BioOps: Send + Sync {
+pub(crate) trait BioOps: Send + Sync + 'static {
     /// Takes a bio of the disk; may sleep.
     fn submit_bio(&self, bio: Bio);
 
@@ -307,10 +311,12 @@ impl<'a, T: BioOps> DiskRef<'a, T> {
     }
 
     /// What the disk calls.
-    pub(crate) fn ops(&self) -> &'a T {
-        // SAFETY: By the type invariant `raw` is live; its ctx is the `T` of the `BioDisk`,
-        // which outlives the disk.
-        unsafe { &*kffi_bio_disk_ctx(self.raw.as_ptr()).cast::<T>() }
+    pub(crate) fn ops(&self) -> ArcBorrow<'a, T> {
+        // SAFETY: By the type invariant `raw` is live.
+        let ctx = unsafe { kffi_bio_disk_ctx(self.raw.as_ptr()) };
+        // SAFETY: By the invariant of `BioDisk` the context of a live disk is a foreign
+        // `Arc<T>`, released only after the disk is freed, so after `'a`.
+        unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) }
     }
 
     /// Refuses opens until [`DiskRef::release`]; fails with `EBUSY` when the disk is open or
@@ -345,11 +351,13 @@ impl<'a, T: BioOps> DiskRef<'a, T> {
 ///
 /// # Invariants
 ///
-/// `raw` was returned by `kffi_bio_disk_alloc` with `RAW_OPS` of `T` and the address of `*_ops` as
-/// context, and is freed only by `drop`, before `_ops`.
+/// `ctx` is an `Arc<T>` made foreign ([`ForeignOwnable::into_foreign`]) and taken back only by
+/// `drop`. `raw` was returned by `kffi_bio_disk_alloc` with `RAW_OPS` of `T` and `ctx` as
+/// context, and is freed only by `drop`, before `ctx` is taken back.
 pub(crate) struct BioDisk<T: BioOps> {
     raw: NonNull<RawDisk>,
-    _ops: Arc<T>,
+    ctx: *mut c_void,
+    _ops: PhantomData<Arc<T>>,
 }
 
 // SAFETY: The disk may be added and freed from any process context; `T` is `Send + Sync`.
@@ -369,17 +377,30 @@ impl<T: BioOps> BioDisk<T> {
         ops: Arc<T>,
         groups: Option<&'static AttributeGroups>,
     ) -> Result<Self> {
-        let ctx = Arc::as_ptr(&ops).cast_mut().cast::<c_void>();
+        let ctx = ops.into_foreign();
         let groups = groups.map_or(core::ptr::null_mut(), |groups| {
             core::ptr::from_ref(groups).cast_mut().cast()
         });
-        // SAFETY: The name is copied; `RAW_OPS` is static; its callbacks treat `ctx` as a `T`, which the returned value keeps alive until the disk
-        // is freed; `groups` is null or a static NULL-terminated array.
+        // SAFETY: The name is copied; `RAW_OPS` is static; its callbacks borrow `ctx` as an
+        // `Arc<T>`, which the returned value keeps until the disk is freed; `groups` is null or
+        // a static NULL-terminated array.
         let raw = unsafe { kffi_bio_disk_alloc(name.as_char_ptr(), Self::RAW_OPS, ctx, groups) };
-        let raw = kernel::error::from_err_ptr(raw)?;
-        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
-        // INVARIANT: `raw` is fresh, with `ops`'s address as context.
-        Ok(Self { raw, _ops: ops })
+        let raw = match kernel::error::from_err_ptr(raw)
+            .and_then(|raw| NonNull::new(raw).ok_or(ENOMEM))
+        {
+            Ok(raw) => raw,
+            Err(err) => {
+                // SAFETY: `ctx` came from `into_foreign` above and no disk uses it.
+                drop(unsafe { Arc::<T>::from_foreign(ctx) });
+                return Err(err);
+            }
+        };
+        // INVARIANT: `raw` is fresh, with the foreign `ctx` as context.
+        Ok(Self {
+            raw,
+            ctx,
+            _ops: PhantomData,
+        })
     }
 
     /// Makes the disk visible.
@@ -403,8 +424,9 @@ impl<T: BioOps> BioDisk<T> {
     ///
     /// `ctx` is the context given at allocation and `bio` a bio of this disk handed over.
     unsafe extern "C" fn submit_bio(ctx: *mut c_void, bio: *mut RawBio) {
-        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
-        let ops = unsafe { &*ctx.cast::<T>() };
+        // SAFETY: By the type invariant the disk's context is a foreign `Arc<T>`, taken back
+        // only after the disk, and so its callbacks, are gone.
+        let ops = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
         if let Some(raw) = NonNull::new(bio) {
             // INVARIANT: The block layer hands `raw` over, not yet ended.
             ops.submit_bio(Bio { raw });
@@ -417,8 +439,9 @@ impl<T: BioOps> BioDisk<T> {
     ///
     /// `ctx` is the context given at allocation.
     unsafe extern "C" fn swap_slot_free_notify(ctx: *mut c_void, index: c_ulong) {
-        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
-        let ops = unsafe { &*ctx.cast::<T>() };
+        // SAFETY: By the type invariant the disk's context is a foreign `Arc<T>`, taken back
+        // only after the disk, and so its callbacks, are gone.
+        let ops = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
         ops.swap_slot_free_notify(index as u64);
     }
 }
@@ -426,7 +449,10 @@ impl<T: BioOps> BioDisk<T> {
 impl<T: BioOps> Drop for BioDisk<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; freeing it waits for its bios and sysfs
-        // callbacks, after which `_ops` may go.
+        // callbacks.
         unsafe { kffi_bio_disk_free(self.raw.as_ptr()) };
+        // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
+        // here, once no callback can borrow it.
+        drop(unsafe { Arc::<T>::from_foreign(self.ctx) });
     }
 }
