@@ -43,7 +43,7 @@ use crate::{
     },
     sys::params,
     sys::random::random_u32,
-    sys::work::Deferred,
+    sys::work::OwnedWork,
 };
 use kernel::{
     fmt,
@@ -155,7 +155,7 @@ pub(crate) struct Discovery {
     /// Frames dropped, by reason ([`DropReason::index`]).
     drops: [Atomic<u64>; DropReason::COUNT],
     /// Makes the disks of identified devices in process context.
-    disk_maker: Deferred<Disks>,
+    disk_maker: OwnedWork<Disks>,
     /// Where `/dev/etherd/err` messages go.
     messages: Arc<Messages>,
 }
@@ -166,7 +166,7 @@ impl Discovery {
         disks: Arc<Disks>,
         messages: Arc<Messages>,
     ) -> Result<impl PinInit<Self, Error>> {
-        let disk_maker = Deferred::new(disks)?;
+        let disk_maker = OwnedWork::new(disks)?;
         Ok(try_pin_init!(Self {
             state <- kernel::new_spinlock_irq!(
                 DiscoveryState {

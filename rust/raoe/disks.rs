@@ -18,7 +18,7 @@ use crate::{
         MqDisk, //
     },
     sys::params,
-    sys::work::DeferredRun,
+    sys::work::WorkRun,
     sysfs, //
 };
 use kernel::{
@@ -86,7 +86,7 @@ impl Disks {
         })
     }
 
-    /// Queues `device` for a disk; the caller schedules [`DeferredRun::run`].
+    /// Queues `device` for a disk; the caller schedules [`WorkRun::run`].
     pub(crate) fn add(&self, device: Arc<AoeDevice>) -> Result {
         self.pending.lock().push(device, GFP_ATOMIC)?;
         Ok(())
@@ -256,7 +256,7 @@ impl core::fmt::Write for Utf8Sink<'_> {
     }
 }
 
-impl DeferredRun for Disks {
+impl WorkRun for Disks {
     fn run(&self) {
         let pending = core::mem::take(&mut *self.pending.lock());
         let mut disks = self.disks.lock();
@@ -327,7 +327,7 @@ pub(crate) const TICK_MS: u32 = 100;
 /// Ticks between config queries: one a minute, as aoe.ko (aoecmd.c:1657-1665).
 const TICKS_PER_QUERY: u32 = 60_000 / TICK_MS;
 
-impl DeferredRun for Ticker {
+impl WorkRun for Ticker {
     fn run(&self) {
         let devices = {
             let devices = self.disks.devices.lock();

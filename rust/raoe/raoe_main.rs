@@ -75,7 +75,7 @@ use kernel::{
 use messages::Messages;
 use sys::blk::Major;
 use sys::net::PacketHandler;
-use sys::work::Deferred;
+use sys::work::OwnedWork;
 
 /// The AoE block major, shared with aoe.ko (`AOE_MAJOR`, aoe.h), so only one of the two
 /// drivers can be loaded.
@@ -114,7 +114,7 @@ struct Raoe {
     /// The AoE receive path; dropping it unregisters it.
     handler: PacketHandler<Discovery>,
     /// Resends lost frames and queries every minute; stopped after the receive path.
-    _ticker: Deferred<Ticker>,
+    _ticker: OwnedWork<Ticker>,
     /// debugfs `raoe/drops`.
     _drops: Pin<KBox<debugfs::File<Arc<Discovery>>>>,
     /// The disks of the devices found.
@@ -146,7 +146,7 @@ impl kernel::Module for Raoe {
             0 => Delta::from_secs(i64::from(u32::MAX)),
             secs => Delta::from_secs(i64::from(secs)),
         };
-        let ticker = Deferred::periodic(
+        let ticker = OwnedWork::periodic(
             Arc::new(
                 Ticker {
                     disks: disks.clone(),
