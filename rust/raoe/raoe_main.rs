@@ -59,15 +59,15 @@ use control::{
     ControlNodes, //
 };
 use discovery::Discovery;
-use disks::{
-    Disks,
-    Ticker, //
-};
+use disks::Disks;
 use kernel::{
     debugfs,
     prelude::*,
     sync::{
-        atomic::Atomic,
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
         Arc, //
     },
     time::Delta,
@@ -75,7 +75,10 @@ use kernel::{
 use messages::Messages;
 use sys::blk::Major;
 use sys::net::PacketHandler;
-use sys::work::OwnedWork;
+use sys::work::{
+    OwnedWork,
+    WorkRun, //
+};
 
 /// The AoE block major, shared with aoe.ko (`AOE_MAJOR`, aoe.h), so only one of the two
 /// drivers can be loaded.
@@ -178,6 +181,35 @@ impl kernel::Module for Raoe {
             disks,
             _major: major,
         })
+    }
+}
+
+/// The periodic work of the disks and of discovery, which the module owns both of: ticks every
+/// device, resends unanswered IDENTIFY requests and broadcasts a config query every minute.
+struct Ticker {
+    /// The registry whose devices are ticked.
+    disks: Arc<Disks>,
+    /// Resends the IDENTIFY requests and sends the config queries.
+    discovery: Arc<Discovery>,
+    /// How long a frame may wait for its reply.
+    dead: Delta,
+    /// Ticks since the last config query.
+    ticks: Atomic<u32>,
+}
+
+/// Ticks between config queries: one a minute, as aoe.ko (aoecmd.c:1657-1665).
+const TICKS_PER_QUERY: u32 = 60_000 / disks::TICK_MS;
+
+impl WorkRun for Ticker {
+    fn run(&self) {
+        self.disks.tick(self.dead);
+        self.discovery.resend_identifies();
+        if self.ticks.fetch_add(1, Relaxed) + 1 >= TICKS_PER_QUERY {
+            self.ticks.store(0, Relaxed);
+            if let Err(err) = self.discovery.broadcast_query() {
+                pr_warn!("periodic config query failed: {err:?}\n");
+            }
+        }
     }
 }
 
