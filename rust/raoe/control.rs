@@ -70,7 +70,8 @@ impl NodeHandler for Control {
                     pr_warn!("flush: not \"all\" or a list of device names\n");
                     EINVAL
                 })?;
-                self.disks.flush(request, &self.discovery)
+                self.disks
+                    .flush(request, |shelf, slot| self.discovery.forget(shelf, slot))
             }
             _ => Err(EINVAL),
         }

@@ -43,7 +43,7 @@ use crate::{
     },
     sys::params,
     sys::random::random_u32,
-    sys::work::Deferred,
+    sys::work::OwnedWork,
 };
 use kernel::{
     fmt,
@@ -155,7 +155,7 @@ pub(crate) struct Discovery {
     /// Frames dropped, by reason ([`DropReason::index`]).
     drops: [Atomic<u64>; DropReason::COUNT],
     /// Makes the disks of identified devices in process context.
-    disk_maker: Deferred<Disks>,
+    disk_maker: OwnedWork<Disks>,
     /// Where `/dev/etherd/err` messages go.
     messages: Arc<Messages>,
 }
@@ -166,7 +166,7 @@ impl Discovery {
         disks: Arc<Disks>,
         messages: Arc<Messages>,
     ) -> Result<impl PinInit<Self, Error>> {
-        let disk_maker = Deferred::new(disks)?;
+        let disk_maker = OwnedWork::new(disks)?;
         Ok(try_pin_init!(Self {
             state <- kernel::new_spinlock_irq!(
                 DiscoveryState {
@@ -369,15 +369,7 @@ impl Discovery {
         };
         let identify = match device {
             Some(device) => {
-                // Errors are logged by `add_path`; the other paths keep working.
-                device
-                    .add_path(
-                        target.mac,
-                        target.interface,
-                        target.buffer_count,
-                        target.payload,
-                    )
-                    .ok();
+                add_path(&device, &target);
                 identify || !device.up()
             }
             None => identify,
@@ -560,10 +552,7 @@ impl Discovery {
                 .iter()
                 .filter(|t| t.shelf == first.shelf && t.slot == first.slot)
             {
-                // A path the device refuses is logged by `add_path`.
-                device
-                    .add_path(path.mac, path.interface, path.buffer_count, path.payload)
-                    .ok();
+                add_path(&device, path);
             }
             state.devices.push(device.clone(), GFP_ATOMIC)?;
             drop(state);
@@ -608,6 +597,27 @@ impl FrameReceiver for Discovery {
         if let Err(reason) = outcome {
             self.drop_frame(reason);
         }
+    }
+}
+
+/// Makes `target` a path of `device`; a path refused is logged, and the device keeps its other
+/// paths.
+fn add_path(device: &AoeDevice, target: &KnownTarget) {
+    let added = device.add_path(
+        target.mac,
+        target.interface,
+        target.buffer_count,
+        target.payload,
+    );
+    if let Err(err) = added {
+        pr_warn!(
+            "e{}.{}: target {} on {} not used: {err:?}\n",
+            target.shelf,
+            target.slot,
+            // `pr_*` takes the kernel's `Display`, which `Arguments` has.
+            format_args!("{}", MacHex(target.mac)),
+            BStr::from_bytes(until_nul(&target.interface.name))
+        );
     }
 }
 

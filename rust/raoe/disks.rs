@@ -10,7 +10,6 @@ use crate::{
         HW_QUEUES,
         QUEUE_DEPTH, //
     },
-    discovery::Discovery,
     logic::minors,
     logic::user_input::FlushRequest,
     sys::blk::{
@@ -18,7 +17,7 @@ use crate::{
         MqDisk, //
     },
     sys::params,
-    sys::work::DeferredRun,
+    sys::work::WorkRun,
     sysfs, //
 };
 use kernel::{
@@ -31,6 +30,7 @@ use kernel::{
             Relaxed, //
         },
         Arc,
+        CondVar,
         Mutex,
         SpinLockIrq, //
     },
@@ -52,7 +52,27 @@ struct DiskEntry {
     _stats: Pin<KBox<debugfs::File<Arc<AoeDevice>>>>,
 }
 
+/// A device [`Disks::tick`] ticks.
+#[derive(Clone)]
+struct Ticked {
+    /// The device.
+    device: Arc<AoeDevice>,
+    /// Ticks since its disk was removed, if it was: it is ticked until the network stack has
+    /// released its transmissions.
+    ticks_since_removal: Option<u32>,
+}
+
+/// How often [`Disks::tick`] is to run, as aoe.ko's timer (aoecmd.c, `HZ / 10`).
+pub(crate) const TICK_MS: u32 = 100;
+
+/// Ticks between warnings about a removed disk's device whose transmissions are still held.
+const TICKS_PER_HELD_WARNING: u32 = 10_000 / TICK_MS;
+
 /// The disks of the module's devices.
+///
+/// # Invariants
+///
+/// The device of every disk in `disks` is in `devices`.
 #[pin_data]
 pub(crate) struct Disks {
     /// The block major number.
@@ -65,9 +85,13 @@ pub(crate) struct Disks {
     /// The visible disks.
     #[pin]
     disks: Mutex<KVec<DiskEntry>>,
-    /// The devices of the disks, ticked until their disk is gone and their requests ended.
+    /// The devices of the disks, ticked until their disk is gone and the network stack has
+    /// released their transmissions.
     #[pin]
-    devices: Mutex<KVec<Arc<AoeDevice>>>,
+    devices: Mutex<KVec<Ticked>>,
+    /// Told by [`Disks::tick`] when the device of a removed disk holds no more transmissions.
+    #[pin]
+    released: CondVar,
     /// Set at unload: no more disks are made.
     closing: Atomic<bool>,
 }
@@ -82,29 +106,40 @@ impl Disks {
             pending <- kernel::new_spinlock_irq!(KVec::new(), "Disks::pending"),
             disks <- kernel::new_mutex!(KVec::new(), "Disks::disks"),
             devices <- kernel::new_mutex!(KVec::new(), "Disks::devices"),
+            released <- kernel::new_condvar!("Disks::released"),
             closing: Atomic::new(false),
         })
     }
 
-    /// Queues `device` for a disk; the caller schedules [`DeferredRun::run`].
+    /// Queues `device` for a disk; the caller schedules [`WorkRun::run`].
     pub(crate) fn add(&self, device: Arc<AoeDevice>) -> Result {
         self.pending.lock().push(device, GFP_ATOMIC)?;
         Ok(())
     }
 
-    /// Removes the disks `request` names, as a write to `/dev/etherd/flush` asks, and makes
-    /// `discovery` forget them. An open disk is never removed: named, it fails the write with
-    /// `EBUSY` (aoe.ko removes it anyway, aoedev.c:254-402).
-    pub(crate) fn flush(&self, request: FlushRequest<'_>, discovery: &Discovery) -> Result {
+    /// Removes the disks `request` names, as a write to `/dev/etherd/flush` asks, and tells
+    /// `removed` the shelf and slot of each. An open disk is never removed: named, it fails the
+    /// write with `EBUSY` (aoe.ko removes it anyway, aoedev.c:254-402).
+    pub(crate) fn flush(
+        &self,
+        request: FlushRequest<'_>,
+        mut removed: impl FnMut(u16, u8),
+    ) -> Result {
         let mut busy = false;
         let mut found = false;
-        let mut removed = KVec::new();
+        // One slot per disk, filled if that disk is removed: a removed entry must not be
+        // dropped under the lock.
+        let mut taken = KVec::new();
         {
             let mut disks = self.disks.lock();
-            // Reserved first: a removed entry must not be dropped under the lock.
-            removed.reserve(disks.len(), GFP_KERNEL)?;
+            for _ in 0..disks.len() {
+                taken.push(None, GFP_KERNEL)?;
+            }
             let mut index = 0;
-            while let Some(entry) = disks.get(index) {
+            for slot in taken.iter_mut() {
+                let Some(entry) = disks.get(index) else {
+                    break;
+                };
                 let device = entry.disk.queue();
                 let named = match &request {
                     FlushRequest::Down => !device.up(),
@@ -120,16 +155,14 @@ impl Disks {
                     busy |= matches!(request, FlushRequest::Devices(_));
                     index += 1;
                 } else {
-                    let entry = disks.remove(index)?;
-                    // Cannot fail: room for every entry was reserved above.
-                    removed.push_within_capacity(entry).ok();
+                    *slot = Some(disks.remove(index)?);
                 }
             }
         }
-        for entry in removed {
+        for entry in taken.into_iter().flatten() {
             let (shelf, slot) = (entry.disk.queue().shelf, entry.disk.queue().slot);
             self.remove(entry);
-            discovery.forget(shelf, slot);
+            removed(shelf, slot);
         }
         if busy {
             Err(EBUSY)
@@ -156,30 +189,45 @@ impl Disks {
         // Removing the disk waits for every request, and so for every frame's release; the
         // device is still ticked meanwhile, so lost frames are resent.
         drop(entry);
-        let mut waited_ms = 0u32;
-        while device.transmissions_held() != 0 {
-            if waited_ms % 10_000 == 0 {
+        {
+            let mut devices = self.devices.lock();
+            let is_ticked = match devices
+                .iter_mut()
+                .find(|ticked| Arc::ptr_eq(&ticked.device, &device))
+            {
+                Some(ticked) => {
+                    ticked.ticks_since_removal = Some(0);
+                    true
+                }
+                // Against the type invariant: nothing would wake the wait below.
+                None => {
+                    pr_err!(
+                        "e{}.{}: the device of a disk was not ticked\n",
+                        device.shelf,
+                        device.slot
+                    );
+                    false
+                }
+            };
+            if is_ticked && device.transmissions_held() != 0 {
                 pr_warn!(
                     "e{}.{}: waiting for the network stack to release {} transmissions\n",
                     device.shelf,
                     device.slot,
                     device.transmissions_held()
                 );
+                while device.transmissions_held() != 0 {
+                    self.released.wait(&mut devices);
+                }
             }
-            kernel::time::delay::fsleep(Delta::from_millis(20));
-            waited_ms += 20;
+            devices.retain(|ticked| !Arc::ptr_eq(&ticked.device, &device));
         }
-        self.devices
-            .lock()
-            .retain(|ticked| !Arc::ptr_eq(ticked, &device));
-        let mut summary = KVec::new();
-        // A summary cut short by a failed allocation is still worth logging.
-        device.pin_summary(&mut Utf8Sink(&mut summary)).ok();
         pr_info!(
             "e{}.{}: removed; {}\n",
             device.shelf,
             device.slot,
-            kernel::str::BStr::from_bytes(&summary)
+            // `pr_*` takes the kernel's `Display`, which `Arguments` has.
+            format_args!("{}", PinSummary(&device))
         );
         if device.pins.outstanding() != 0 {
             pr_err!(
@@ -188,6 +236,45 @@ impl Disks {
                 device.slot,
                 device.pins.outstanding()
             );
+        }
+    }
+
+    /// Ticks every device: resends frames whose timeout passed and takes down devices whose
+    /// frames waited longer than `dead`. Wakes the removals waiting for a device whose
+    /// transmissions are all released, and warns every 10 s about one still waiting.
+    pub(crate) fn tick(&self, dead: Delta) {
+        let mut ticked = KVec::new();
+        // Ticked outside the lock: a tick sends frames and ends requests.
+        if let Err(err) = ticked.extend_from_slice(&self.devices.lock(), GFP_KERNEL) {
+            pr_warn!("devices not ticked ({err:?}); tried again at the next tick\n");
+            return;
+        }
+        for entry in &ticked {
+            AoeDevice::tick(&entry.device, dead);
+        }
+        let mut devices = self.devices.lock();
+        let mut released = false;
+        for entry in devices.iter_mut() {
+            let Some(ticks) = entry.ticks_since_removal.as_mut() else {
+                continue;
+            };
+            let held = entry.device.transmissions_held();
+            if held == 0 {
+                released = true;
+                continue;
+            }
+            *ticks = ticks.wrapping_add(1);
+            if *ticks % TICKS_PER_HELD_WARNING == 0 {
+                pr_warn!(
+                    "e{}.{}: still waiting for the network stack to release {held} transmissions\n",
+                    entry.device.shelf,
+                    entry.device.slot
+                );
+            }
+        }
+        // Under the lock the removals check under: none can miss this.
+        if released {
+            self.released.notify_all();
         }
     }
 
@@ -245,18 +332,16 @@ impl Disks {
     }
 }
 
-/// Collects formatted text into a byte vector.
-struct Utf8Sink<'a>(&'a mut KVec<u8>);
+/// A device's page pin summary, formatted as it is logged.
+struct PinSummary<'a>(&'a AoeDevice);
 
-impl core::fmt::Write for Utf8Sink<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        self.0
-            .extend_from_slice(s.as_bytes(), GFP_KERNEL)
-            .map_err(|_| core::fmt::Error)
+impl core::fmt::Display for PinSummary<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.pin_summary(f)
     }
 }
 
-impl DeferredRun for Disks {
+impl WorkRun for Disks {
     fn run(&self) {
         let pending = core::mem::take(&mut *self.pending.lock());
         let mut disks = self.disks.lock();
@@ -265,14 +350,13 @@ impl DeferredRun for Disks {
                 return;
             }
             let (shelf, slot) = (device.shelf, device.slot);
-            // Ticked before its disk is added: adding it reads the partition table through
-            // the device, and a frame lost then must be resent, or the add never returns.
-            if self
-                .devices
-                .lock()
-                .push(device.clone(), GFP_KERNEL)
-                .is_err()
-            {
+            // INVARIANT: Ticked before its disk is added: adding it reads the partition table
+            // through the device, and a frame lost then must be resent, or the add never returns.
+            let ticked = Ticked {
+                device: device.clone(),
+                ticks_since_removal: None,
+            };
+            if self.devices.lock().push(ticked, GFP_KERNEL).is_err() {
                 pr_err!("e{shelf}.{slot}: out of memory for the device list\n");
                 continue;
             }
@@ -291,7 +375,7 @@ impl DeferredRun for Disks {
                     // The disk, if it was made, is gone with its requests: stop ticking.
                     self.devices
                         .lock()
-                        .retain(|ticked| !Arc::ptr_eq(ticked, &device));
+                        .retain(|ticked| !Arc::ptr_eq(&ticked.device, &device));
                     pr_err!("e{shelf}.{slot}: no disk: {err:?}\n");
                 }
             }
@@ -302,51 +386,6 @@ impl DeferredRun for Disks {
             if capacity != entry.capacity {
                 entry.disk.set_capacity(capacity);
                 entry.capacity = capacity;
-            }
-        }
-    }
-}
-
-/// Ticks every device: resends frames whose timeout passed and takes down devices whose
-/// frames waited longer than `aoe_deadsecs`; resends unanswered IDENTIFY requests; broadcasts
-/// a config query every minute.
-pub(crate) struct Ticker {
-    /// The registry whose devices are ticked.
-    pub(crate) disks: Arc<Disks>,
-    /// Sends the config queries.
-    pub(crate) discovery: Arc<Discovery>,
-    /// How long a frame may wait for its reply.
-    pub(crate) dead: Delta,
-    /// Ticks since the last config query.
-    pub(crate) ticks: Atomic<u32>,
-}
-
-/// How often devices are ticked, as aoe.ko's timer (aoecmd.c, `HZ / 10`).
-pub(crate) const TICK_MS: u32 = 100;
-
-/// Ticks between config queries: one a minute, as aoe.ko (aoecmd.c:1657-1665).
-const TICKS_PER_QUERY: u32 = 60_000 / TICK_MS;
-
-impl DeferredRun for Ticker {
-    fn run(&self) {
-        let devices = {
-            let devices = self.disks.devices.lock();
-            let mut copy = KVec::with_capacity(devices.len(), GFP_KERNEL);
-            if let Ok(copy) = copy.as_mut() {
-                for device in devices.iter() {
-                    copy.push(device.clone(), GFP_KERNEL).ok();
-                }
-            }
-            copy
-        };
-        for device in devices.iter().flatten() {
-            AoeDevice::tick(device, self.dead);
-        }
-        self.discovery.resend_identifies();
-        if self.ticks.fetch_add(1, Relaxed) + 1 >= TICKS_PER_QUERY {
-            self.ticks.store(0, Relaxed);
-            if let Err(err) = self.discovery.broadcast_query() {
-                pr_warn!("periodic config query failed: {err:?}\n");
             }
         }
     }

@@ -100,8 +100,11 @@ impl Messages {
     /// Queues a message for readers; any context.
     pub(crate) fn post(&self, args: fmt::Arguments<'_>) {
         let mut message = Message::EMPTY;
-        // Cannot fail: `Message` cuts what does not fit.
-        message.write_fmt(args).ok();
+        // `Message` cuts what does not fit, so only an argument's own formatting can fail; what
+        // was written before it still goes out.
+        if message.write_fmt(args).is_err() {
+            pr_warn!("an /dev/etherd/err message failed to format\n");
+        }
         {
             let mut ring = self.ring.lock();
             if ring.count == CAPACITY {

@@ -62,15 +62,15 @@ use control::{
     ControlNodes, //
 };
 use discovery::Discovery;
-use disks::{
-    Disks,
-    Ticker, //
-};
+use disks::Disks;
 use kernel::{
     debugfs,
     prelude::*,
     sync::{
-        atomic::Atomic,
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
         Arc, //
     },
     time::Delta,
@@ -78,7 +78,10 @@ use kernel::{
 use messages::Messages;
 use sys::blk::Major;
 use sys::net::PacketHandler;
-use sys::work::Deferred;
+use sys::work::{
+    OwnedWork,
+    WorkRun, //
+};
 
 /// The AoE block major, shared with aoe.ko (`AOE_MAJOR`, aoe.h), so only one of the two
 /// drivers can be loaded.
@@ -117,7 +120,7 @@ struct Raoe {
     /// The AoE receive path; dropping it unregisters it.
     handler: PacketHandler<Discovery>,
     /// Resends lost frames and queries every minute; stopped after the receive path.
-    _ticker: Deferred<Ticker>,
+    _ticker: OwnedWork<Ticker>,
     /// debugfs `raoe/drops`.
     _drops: Pin<KBox<debugfs::File<Arc<Discovery>>>>,
     /// The disks of the devices found.
@@ -149,7 +152,7 @@ impl kernel::Module for Raoe {
             0 => Delta::from_secs(i64::from(u32::MAX)),
             secs => Delta::from_secs(i64::from(secs)),
         };
-        let ticker = Deferred::periodic(
+        let ticker = OwnedWork::periodic(
             Arc::new(
                 Ticker {
                     disks: disks.clone(),
@@ -181,6 +184,35 @@ impl kernel::Module for Raoe {
             disks,
             _major: major,
         })
+    }
+}
+
+/// The periodic work of the disks and of discovery, which the module owns both of: ticks every
+/// device, resends unanswered IDENTIFY requests and broadcasts a config query every minute.
+struct Ticker {
+    /// The registry whose devices are ticked.
+    disks: Arc<Disks>,
+    /// Resends the IDENTIFY requests and sends the config queries.
+    discovery: Arc<Discovery>,
+    /// How long a frame may wait for its reply.
+    dead: Delta,
+    /// Ticks since the last config query.
+    ticks: Atomic<u32>,
+}
+
+/// Ticks between config queries: one a minute, as aoe.ko (aoecmd.c:1657-1665).
+const TICKS_PER_QUERY: u32 = 60_000 / disks::TICK_MS;
+
+impl WorkRun for Ticker {
+    fn run(&self) {
+        self.disks.tick(self.dead);
+        self.discovery.resend_identifies();
+        if self.ticks.fetch_add(1, Relaxed) + 1 >= TICKS_PER_QUERY {
+            self.ticks.store(0, Relaxed);
+            if let Err(err) = self.discovery.broadcast_query() {
+                pr_warn!("periodic config query failed: {err:?}\n");
+            }
+        }
     }
 }
 

@@ -93,3 +93,34 @@ aoe_wait_up e$AOE_SHELF.$AOE_SLOT 10 && pass stuck-revalidated || fail stuck-rev
 expect_eq stuck-device-reads-image "$(md5 $AOE_IMG)" "$(dd if=$AOE_DEV bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
 aoe_teardown && pass stuck-module-unload || fail stuck-module-unload "rmmod $(aoe_module) failed"
 check_pins_balance stuck-pins-balance
+
+# A disk flushed while the network stack still holds the frames of its failed write: the flush
+# waits until they are released, here when the plugged qdisc goes 3 s later, and the module's
+# tick, which sees the release, wakes it.
+if ! aoe_setup 4 aoe_deadsecs=3; then
+	fail held-setup "no device"
+	return 0
+fi
+tc qdisc add dev veth0 root plug limit 100000
+if dd if=/tmp/chunk of=$AOE_DEV bs=64k count=1 oflag=direct status=none 2>/dev/null; then
+	fail held-write-fails "the write succeeded while its frames sat in a plugged qdisc"
+else
+	pass held-write-fails
+fi
+waits_before=$(dmesg | grep -c 'waiting for the network stack to release')
+(sleep 3 && tc qdisc del dev veth0 root) &
+unplug=$!
+started=$(uptime_s)
+aoe-flush e$AOE_SHELF.$AOE_SLOT && pass held-flush || fail held-flush "aoe-flush failed"
+took=$(aoe_since "$started")
+wait "$unplug"
+diag "the flush took $took s"
+expect_eq held-flush-waited $((waits_before + 1)) "$(dmesg | grep -c 'waiting for the network stack to release')"
+if [ "$(awk -v t="$took" 'BEGIN { print (t >= 2) }')" = 1 ]; then
+	pass held-flush-waited-for-release
+else
+	fail held-flush-waited-for-release "the flush returned after $took s, before the frames were released"
+fi
+[ -b $AOE_DEV ] && fail held-disk-removed "$AOE_DEV still there" || pass held-disk-removed
+aoe_teardown && pass held-module-unload || fail held-module-unload "rmmod $(aoe_module) failed"
+check_pins_balance held-pins-balance

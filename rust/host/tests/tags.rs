@@ -6,7 +6,14 @@ use std::collections::HashSet;
 
 use raoe_logic::{
     tags::*,
-    wire::DropReason, //
+    wire::{
+        build_ata_request,
+        AtaCommand,
+        AtaRequest,
+        DropReason,
+        Header,
+        TAG_RESERVED_BIT, //
+    },
 };
 
 fn table(capacity: usize) -> TagTable<Vec<TagSlot>> {
@@ -190,4 +197,34 @@ fn seed_changes_the_tags() {
     // Large tables use at most MAX_SLOTS slots.
     let big = TagTable::new(vec![TagSlot::EMPTY; MAX_SLOTS + 10], 0);
     assert_eq!(big.capacity(), MAX_SLOTS);
+}
+
+#[test]
+fn every_issued_tag_goes_on_the_wire() {
+    // The bit the wire format leaves to user space is aoe.ko's bit 31 (aoenet.c:143).
+    assert_eq!(TAG_RESERVED_BIT, 1 << 31);
+    // Seeded at the top of the sequence, so the issues below cross its wrap.
+    let mut tags = TagTable::new([TagSlot::EMPTY; 2], u32::MAX);
+    let (slot, mut tag) = tags.allocate().unwrap();
+    for _ in 0..4 {
+        let request = AtaRequest {
+            header: Header {
+                dst: [2; 6],
+                src: [4; 6],
+                shelf: 1,
+                slot: 1,
+                tag,
+            },
+            command: AtaCommand::Read,
+            lba: 0,
+            sectors: 1,
+            lba48: false,
+        };
+        let mut frame = [0u8; 64];
+        assert!(
+            build_ata_request(&mut frame, &request).is_ok(),
+            "tag {tag:#x} refused by the frame builder"
+        );
+        tag = tags.retransmit(slot).unwrap();
+    }
 }

@@ -14,10 +14,11 @@
 
 use core::borrow::BorrowMut;
 
-use super::wire::DropReason;
+use super::wire::{
+    DropReason,
+    TAG_RESERVED_BIT, //
+};
 
-/// The tag bit that belongs to user space; no tag issued here has it.
-pub const TAG_RESERVED_BIT: u32 = 1 << 31;
 /// The number of low tag bits that name the slot.
 pub const SLOT_BITS: u32 = 12;
 /// The most slots a table uses.

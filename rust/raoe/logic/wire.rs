@@ -6,8 +6,6 @@
 //! (aoe.h:39-71). Every builder writes into a caller's buffer and every parser checks a length
 //! before it reads a byte, so nothing here can panic on a hostile frame.
 
-use super::tags::TAG_RESERVED_BIT;
-
 /// The EtherType of AoE frames (`include/uapi/linux/if_ether.h:92`).
 pub const ETH_P_AOE: u16 = 0x88a2;
 /// The length of the Ethernet header.
@@ -30,6 +28,9 @@ pub const CONFIG_STRING_MAX: usize = 1024;
 pub const SECTOR_SIZE: usize = 512;
 /// The Ethernet broadcast address.
 pub const BROADCAST_MAC: [u8; 6] = [0xff; 6];
+/// The tag bit that belongs to user space (aoenet.c:143): no request here sets it, and a
+/// response with it set is not ours.
+pub const TAG_RESERVED_BIT: u32 = 1 << 31;
 
 /// The AoE protocol version, in the high nibble of the version/flags byte.
 pub const AOE_VERSION: u8 = 1;

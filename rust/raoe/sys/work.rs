@@ -19,30 +19,30 @@ use kernel::{
     sync::Arc, //
 };
 
-/// What a [`Deferred`] runs in process context.
-pub(crate) trait DeferredRun: Send + Sync {
-    /// Does the deferred work; may sleep.
+/// What an [`OwnedWork`] runs in process context.
+pub(crate) trait WorkRun: Send + Sync {
+    /// Does the work; may sleep.
     fn run(&self);
 }
 
-/// Runs `T::run` on the system workqueue when scheduled, and then every period if it has one;
-/// dropping it cancels and waits.
+/// A work item owned by whoever holds it: runs `T::run` on the system workqueue when scheduled,
+/// and then every period if it has one; dropping it cancels it and waits for a run in progress.
 ///
 /// # Invariants
 ///
 /// `raw` was returned by `kffi_work_alloc` with the address of `*target` as context and is
 /// freed only by `drop`.
-pub(crate) struct Deferred<T: DeferredRun> {
+pub(crate) struct OwnedWork<T: WorkRun> {
     raw: NonNull<KffiWork>,
     target: Arc<T>,
 }
 
 // SAFETY: The work item may be scheduled and freed from any thread; `T` is `Send + Sync`.
-unsafe impl<T: DeferredRun> Send for Deferred<T> {}
-// SAFETY: `&Deferred` only schedules, which the workqueue serialises.
-unsafe impl<T: DeferredRun> Sync for Deferred<T> {}
+unsafe impl<T: WorkRun> Send for OwnedWork<T> {}
+// SAFETY: `&OwnedWork` only schedules, which the workqueue serialises.
+unsafe impl<T: WorkRun> Sync for OwnedWork<T> {}
 
-impl<T: DeferredRun> Deferred<T> {
+impl<T: WorkRun> OwnedWork<T> {
     /// Creates an idle one-shot work item for `target`.
     pub(crate) fn new(target: Arc<T>) -> Result<Self> {
         Self::periodic(target, 0)
@@ -82,7 +82,7 @@ impl<T: DeferredRun> Deferred<T> {
     }
 }
 
-impl<T: DeferredRun> Drop for Deferred<T> {
+impl<T: WorkRun> Drop for OwnedWork<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; this cancels it, waits for a run in
         // progress and frees it, after which `target` may go.

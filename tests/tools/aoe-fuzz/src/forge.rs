@@ -7,13 +7,12 @@
 //! good ATA status is the target's answer to any initiator: no kind builds one. The kinds that
 //! take a sniffed request's tag break it in one respect an initiator checks.
 
-use raoe_logic::tags::TAG_RESERVED_BIT;
 use raoe_logic::wire::{
     AtaCommand, SentAta, AFLAG_EXTENDED, ALL_ONES_SHELF, AOE_HEADER_LEN, AOE_VERSION,
     ATA_CMD_IDENTIFY, ATA_CMD_READ, ATA_CMD_READ_EXT, ATA_CMD_WRITE, ATA_CMD_WRITE_EXT,
     ATA_HEADER_LEN, BROADCAST_SHELF, BROADCAST_SLOT, CMD_ATA, CMD_CONFIG, CONFIG_HEADER_LEN,
     CONFIG_STRING_MAX, ETH_HEADER_LEN, ETH_MIN_FRAME_LEN, ETH_P_AOE, FLAG_ERROR, FLAG_RESPONSE,
-    SECTOR_SIZE,
+    SECTOR_SIZE, TAG_RESERVED_BIT,
 };
 use tool_common::rng::Xorshift64;
 

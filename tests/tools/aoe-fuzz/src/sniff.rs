@@ -5,9 +5,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use raoe_logic::tags::TAG_RESERVED_BIT;
 use raoe_logic::wire::{
     check_ata_reply, parse_response, DropReason, Response, SentAta, ETH_P_AOE, FLAG_RESPONSE,
+    TAG_RESERVED_BIT,
 };
 use tool_common::rng::Xorshift64;
 
