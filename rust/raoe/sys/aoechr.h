@@ -19,9 +19,9 @@
  * handlers return 0 or the length read, or a negative errno.
  */
 struct raoe_chr_handler {
-	const void *ctx;
-	int (*write)(const void *ctx, unsigned int node, const u8 *buf, size_t len);
-	ssize_t (*read)(const void *ctx, unsigned int node, u8 *buf, size_t len, bool nonblocking);
+	void *ctx;
+	int (*write)(void *ctx, unsigned int node, const u8 *buf, size_t len);
+	ssize_t (*read)(void *ctx, unsigned int node, u8 *buf, size_t len, bool nonblocking);
 };
 
 /*

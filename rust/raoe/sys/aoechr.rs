@@ -8,6 +8,7 @@ use super::shims::{
     raoe_chr_register,
     raoe_chr_unregister, //
 };
+use core::marker::PhantomData;
 use kernel::{
     ffi::{
         c_int,
@@ -16,6 +17,7 @@ use kernel::{
     },
     prelude::*,
     sync::Arc,
+    types::ForeignOwnable, //
 };
 
 /// Takes the reads and writes of the nodes, told apart by their index (err 0 to flush 4).
@@ -33,10 +35,12 @@ pub(crate) trait NodeHandler: Send + Sync + 'static {
 /// # Invariants
 ///
 /// The nodes are registered (`raoe_chr_register` succeeded) from [`Nodes::register`] until
-/// `drop`. `handler` comes from [`Arc::into_raw`]; `aoechr.c` passes it to the handler functions
-/// of files opened on the nodes until `raoe_chr_unregister` returns, which is in `drop`.
+/// `drop`. `handler` is an `Arc<T>` made foreign ([`ForeignOwnable::into_foreign`]);
+/// `aoechr.c` passes it to the handler functions of files opened on the nodes until
+/// `raoe_chr_unregister` returns, which is in `drop`, before it is taken back.
 pub(crate) struct Nodes<T: NodeHandler> {
-    handler: *const T,
+    handler: *mut c_void,
+    _handler: PhantomData<Arc<T>>,
 }
 
 // SAFETY: `Nodes` only holds a reference of an `Arc<T>`, and `T` is `Send + Sync`.
@@ -47,23 +51,26 @@ unsafe impl<T: NodeHandler> Sync for Nodes<T> {}
 impl<T: NodeHandler> Nodes<T> {
     /// Registers the nodes, all handled by `handler`.
     pub(crate) fn register(handler: Arc<T>) -> Result<Self> {
-        let ctx = Arc::into_raw(handler);
+        let ctx = handler.into_foreign();
         let raw = raoe_chr_handler {
-            ctx: ctx.cast(),
+            ctx,
             write: Some(write_node::<T>),
             read: Some(read_node::<T>),
         };
-        // SAFETY: `raw` is a handler whose functions take `ctx`, a live `T` until `drop`
-        // releases it; `raoe_chr_register` copies `raw`.
+        // SAFETY: `raw` is a handler whose functions borrow `ctx` as an `Arc<T>`, which `drop`
+        // takes back; `raoe_chr_register` copies `raw`.
         let ret = unsafe { raoe_chr_register(&raw) };
         if ret < 0 {
-            // SAFETY: `ctx` came from `Arc::into_raw` above; a failed `raoe_chr_register`
+            // SAFETY: `ctx` came from `into_foreign` above; a failed `raoe_chr_register`
             // returns once no file opened in the meantime is left (aoechr.c).
-            drop(unsafe { Arc::from_raw(ctx) });
+            drop(unsafe { Arc::<T>::from_foreign(ctx) });
             return Err(Error::from_errno(ret));
         }
-        // INVARIANT: `ctx` came from `Arc::into_raw` and is released only in `drop`.
-        Ok(Nodes { handler: ctx })
+        // INVARIANT: `ctx` came from `into_foreign` and is taken back only in `drop`.
+        Ok(Nodes {
+            handler: ctx,
+            _handler: PhantomData,
+        })
     }
 }
 
@@ -71,10 +78,10 @@ impl<T: NodeHandler> Drop for Nodes<T> {
     fn drop(&mut self) {
         // SAFETY: The nodes are registered (type invariant); this removes them once.
         unsafe { raoe_chr_unregister() };
-        // SAFETY: By the type invariant `handler` came from `Arc::into_raw`, and
+        // SAFETY: By the type invariant `handler` came from `into_foreign`, and
         // `raoe_chr_unregister` returned only once every file opened on the nodes was
-        // released, so no handler call uses it any more.
-        drop(unsafe { Arc::from_raw(self.handler) });
+        // released, so no handler call borrows it any more.
+        drop(unsafe { Arc::<T>::from_foreign(self.handler) });
     }
 }
 
@@ -84,13 +91,14 @@ impl<T: NodeHandler> Drop for Nodes<T> {
 ///
 /// `ctx` is the `handler` of a live [`Nodes<T>`], and `buf` is `len` readable bytes.
 unsafe extern "C" fn write_node<T: NodeHandler>(
-    ctx: *const c_void,
+    ctx: *mut c_void,
     node: c_uint,
     buf: *const u8,
     len: usize,
 ) -> c_int {
-    // SAFETY: By the function's safety requirements, `ctx` is a live `T`.
-    let handler = unsafe { &*ctx.cast::<T>() };
+    // SAFETY: By the function's safety requirements `ctx` is the foreign `Arc<T>` of live
+    // nodes, taken back only once no call is left.
+    let handler = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
     // SAFETY: By the function's safety requirements, `buf` is `len` readable bytes.
     let data = unsafe { core::slice::from_raw_parts(buf, len) };
     match handler.write(node as usize, data) {
@@ -105,14 +113,15 @@ unsafe extern "C" fn write_node<T: NodeHandler>(
 ///
 /// `ctx` is the `handler` of a live [`Nodes<T>`], and `buf` is `len` writable bytes.
 unsafe extern "C" fn read_node<T: NodeHandler>(
-    ctx: *const c_void,
+    ctx: *mut c_void,
     node: c_uint,
     buf: *mut u8,
     len: usize,
     nonblocking: bool,
 ) -> isize {
-    // SAFETY: By the function's safety requirements, `ctx` is a live `T`.
-    let handler = unsafe { &*ctx.cast::<T>() };
+    // SAFETY: By the function's safety requirements `ctx` is the foreign `Arc<T>` of live
+    // nodes, taken back only once no call is left.
+    let handler = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
     // SAFETY: By the function's safety requirements, `buf` is `len` writable bytes, which
     // nothing else uses during the call.
     let room = unsafe { core::slice::from_raw_parts_mut(buf, len) };

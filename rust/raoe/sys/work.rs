@@ -16,11 +16,12 @@ use core::ptr::NonNull;
 use kernel::{
     ffi::c_void,
     prelude::*,
-    sync::Arc, //
+    sync::Arc,
+    types::ForeignOwnable, //
 };
 
 /// What an [`OwnedWork`] runs in process context.
-pub(crate) trait WorkRun: Send + Sync {
+pub(crate) trait WorkRun: Send + Sync + 'static {
     /// Does the work; may sleep.
     fn run(&self);
 }
@@ -30,10 +31,12 @@ pub(crate) trait WorkRun: Send + Sync {
 ///
 /// # Invariants
 ///
-/// `raw` was returned by `kffi_work_alloc` with the address of `*target` as context and is
-/// freed only by `drop`.
+/// `ctx` is a reference of `target` made foreign ([`ForeignOwnable::into_foreign`]) and taken
+/// back only by `drop`. `raw` was returned by `kffi_work_alloc` with `ctx` as context and is freed
+/// only by `drop`, before `ctx` is taken back.
 pub(crate) struct OwnedWork<T: WorkRun> {
     raw: NonNull<KffiWork>,
+    ctx: *mut c_void,
     target: Arc<T>,
 }
 
@@ -50,13 +53,17 @@ impl<T: WorkRun> OwnedWork<T> {
 
     /// Creates an idle work item for `target` that, once scheduled, runs every `period_ms`.
     pub(crate) fn periodic(target: Arc<T>, period_ms: u32) -> Result<Self> {
-        let ctx = Arc::as_ptr(&target).cast_mut().cast::<c_void>();
-        // SAFETY: `run::<T>` matches the callback type and treats `ctx` as a `T`, which the
-        // returned value keeps alive until the work item is cancelled and freed.
+        let ctx = target.clone().into_foreign();
+        // SAFETY: `run::<T>` matches the callback type and borrows `ctx` as an `Arc<T>`, which
+        // the returned value keeps until the work item is cancelled and freed.
         let raw = unsafe { kffi_work_alloc(Some(Self::run), ctx, period_ms) };
-        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
-        // INVARIANT: `raw` is fresh, with `target`'s address as context.
-        Ok(Self { raw, target })
+        let Some(raw) = NonNull::new(raw) else {
+            // SAFETY: `ctx` came from `into_foreign` above and no work item uses it.
+            drop(unsafe { Arc::<T>::from_foreign(ctx) });
+            return Err(ENOMEM);
+        };
+        // INVARIANT: `raw` is fresh, with the foreign `ctx` as context.
+        Ok(Self { raw, ctx, target })
     }
 
     /// The callback the workqueue runs.
@@ -65,9 +72,9 @@ impl<T: WorkRun> OwnedWork<T> {
     ///
     /// `ctx` is the context given to `kffi_work_alloc`.
     unsafe extern "C" fn run(ctx: *mut c_void) {
-        // SAFETY: By the type invariant, `ctx` is the address of the `T` kept alive until the
+        // SAFETY: By the type invariant `ctx` is a foreign `Arc<T>`, taken back only after the
         // work item is freed, which waits for this run.
-        unsafe { &*ctx.cast::<T>() }.run();
+        unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) }.run();
     }
 
     /// Queues the work unless it is already queued.
@@ -85,7 +92,10 @@ impl<T: WorkRun> OwnedWork<T> {
 impl<T: WorkRun> Drop for OwnedWork<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; this cancels it, waits for a run in
-        // progress and frees it, after which `target` may go.
+        // progress and frees it.
         unsafe { kffi_work_free(self.raw.as_ptr()) };
+        // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
+        // here, once no run can borrow it.
+        drop(unsafe { Arc::<T>::from_foreign(self.ctx) });
     }
 }
