@@ -19,4 +19,11 @@ missing=$(find "$TOP/rust" "$TOP/tests" -name '*.rs' -not -path '*/target/*' -pr
 	{ safety = 0 }')
 [ -z "$missing" ] || die "unsafe blocks without a SAFETY comment: $missing"
 
+step "C declarations come from bindgen"
+# The shims' declarations are generated from their headers (rust/<driver>/sys/shims.rs, Kbuild):
+# a prototype or a struct written by hand in Rust could disagree with C and still compile.
+hand=$(grep -rn --include='*.rs' -E 'extern "C" \{|^#\[repr\(C\)\]' "$TOP/rust/raoe" "$TOP/rust/rzram" |
+	grep -v -F -f <(grep -rln --include='*.rs' -F '_private: [u8; 0]' "$TOP/rust/raoe" "$TOP/rust/rzram") || true)
+[ -z "$hand" ] || die "hand-written C declarations (declare them in the shim's header instead): $hand"
+
 "$TOP/scripts/host-rust.sh" check
