@@ -20,7 +20,10 @@
 //! (aoecmd.c:760-776): every request fails and new ones fail at once until a revalidation.
 
 use crate::{
-    logic::identify::Identity,
+    logic::identify::{
+        Identity,
+        IDENTIFY_LEN, //
+    },
     logic::path_choice::{
         self,
         TargetLoad, //
@@ -61,14 +64,14 @@ use crate::{
         ReleaseNotify, //
     },
     sys::pages::{
-        Frag,
         PinCounts,
-        MAX_FRAGS, //
+        PinnedFrags, //
     },
     sysfs::DiskInfo,
 };
 use core::fmt::Write;
 use kernel::{
+    block::SECTOR_SIZE,
     fmt,
     prelude::*,
     sync::{
@@ -86,6 +89,9 @@ use kernel::{
         Monotonic, //
     },
 };
+
+// A frame's sectors are the request's: the AoE wire sector is the kernel's.
+const _: () = assert!(wire::SECTOR_SIZE == SECTOR_SIZE as usize);
 
 /// Requests per hardware queue: the tag set's depth.
 pub(crate) const QUEUE_DEPTH: u32 = 128;
@@ -315,10 +321,9 @@ struct Outgoing {
     frame: [u8; wire::ETH_MIN_FRAME_LEN],
     /// The header length of a write; its data follows as `frags`.
     header_len: usize,
-    /// The request's pages holding a write's data.
-    frags: [Frag; MAX_FRAGS],
-    /// How many of `frags` are used; 0 for reads and flushes.
-    nfrags: usize,
+    /// A write's data: references on the request's pages, taken while the request was known
+    /// live, so that sending after the lock is sound whenever the request ends.
+    data: Option<PinnedFrags>,
     /// The interface it goes out on.
     ifindex: i32,
     /// The cookie of its request, for a write's release.
@@ -700,15 +705,14 @@ impl AoeDevice {
         let mut next = Outgoing {
             frame: [0; wire::ETH_MIN_FRAME_LEN],
             header_len: 0,
-            frags: [Frag::EMPTY; MAX_FRAGS],
-            nfrags: 0,
+            data: None,
             ifindex,
             cookie: outstanding.cookie,
         };
         next.header_len = wire::build_ata_request(&mut next.frame, ata).map_err(|_| EINVAL)?;
         if outstanding.command == AtaCommand::Write {
             let (offset, len) = data_range(outstanding, ata)?;
-            next.nfrags = outstanding.request.frags(offset, len, &mut next.frags)?;
+            next.data = Some(outstanding.request.pin_frags(offset, len)?);
         }
         Ok(next)
     }
@@ -862,35 +866,32 @@ impl AoeDevice {
         for outstanding in round.ended {
             end(outstanding);
         }
-        self.transmit(&round.out);
+        self.transmit(round.out);
     }
 
     /// Sends frames built under the lock.
-    fn transmit(self: &Arc<Self>, frames: &[Outgoing]) {
+    fn transmit(self: &Arc<Self>, frames: KVec<Outgoing>) {
         for outgoing in frames {
-            let sent = if outgoing.nfrags == 0 {
-                net::transmit_copy(outgoing.ifindex, &outgoing.frame)
-            } else {
-                let header = outgoing
-                    .frame
-                    .get(..outgoing.header_len)
-                    .unwrap_or_default();
-                let frags = outgoing.frags.get(..outgoing.nfrags).unwrap_or_default();
-                // Counted before the call: the release may come before it returns.
-                self.counters.transmissions_held.add(1, Relaxed);
-                // SAFETY: The request owning the frag pages ends only after this frame is
-                // released, or fails to send (below), or after `aoe_deadsecs`, long after this
-                // call returned.
-                unsafe {
-                    net::transmit_frags(outgoing.ifindex, header, frags, self, outgoing.cookie)
+            let carries_pages = outgoing.data.is_some();
+            let sent = match outgoing.data {
+                None => net::transmit_copy(outgoing.ifindex, &outgoing.frame),
+                Some(data) => {
+                    let header = outgoing
+                        .frame
+                        .get(..outgoing.header_len)
+                        .unwrap_or_default();
+                    let (pinned, copied) = (data.pinned(), data.copied());
+                    // Counted before the call: the release may come before it returns.
+                    self.counters.transmissions_held.add(1, Relaxed);
+                    net::transmit_frags(outgoing.ifindex, header, data, self, outgoing.cookie)
+                        .inspect_err(|_| {
+                            self.counters.transmissions_held.fetch_sub(1, Relaxed);
+                        })
+                        .inspect(|()| {
+                            self.pins.taken.add(u64::from(pinned), Relaxed);
+                            self.pins.copied.add(u64::from(copied), Relaxed);
+                        })
                 }
-                .inspect_err(|_| {
-                    self.counters.transmissions_held.fetch_sub(1, Relaxed);
-                })
-                .map(|(pinned, copied)| {
-                    self.pins.taken.add(u64::from(pinned), Relaxed);
-                    self.pins.copied.add(u64::from(copied), Relaxed);
-                })
             };
             if let Err(err) = sent {
                 // Lost like a dropped frame: the retransmission timeout resends it. Logged at
@@ -903,7 +904,7 @@ impl AoeDevice {
                         self.slot
                     );
                 }
-                if outgoing.nfrags != 0 {
+                if carries_pages {
                     // No release will come for this transmission.
                     self.settle(outgoing.cookie, |outstanding| {
                         outstanding.unreleased = outstanding.unreleased.saturating_sub(1);
@@ -1021,10 +1022,10 @@ fn data_range(outstanding: &Outstanding, ata: &AtaRequest) -> Result<(u32, u32)>
     let offset = ata
         .lba
         .checked_sub(outstanding.first_sector)
-        .and_then(|sectors| sectors.checked_mul(512))
+        .and_then(|sectors| sectors.checked_mul(u64::from(SECTOR_SIZE)))
         .ok_or(EINVAL)?;
     let offset = u32::try_from(offset).map_err(|_| EINVAL)?;
-    Ok((offset, u32::from(ata.sectors) * 512))
+    Ok((offset, u32::from(ata.sectors) * SECTOR_SIZE))
 }
 
 /// Ends a done request: with an error if any of its frames failed.
@@ -1061,7 +1062,7 @@ impl DiskOps for AoeDevice {
             Op::Other => return request.end(Err(EOPNOTSUPP)),
         };
         let first_sector = request.sector();
-        let sectors = request.bytes() / 512;
+        let sectors = request.bytes() / SECTOR_SIZE;
         let this: Arc<Self> = this.into();
         let mut round = Round::new();
         {
@@ -1121,7 +1122,7 @@ impl DiskOps for AoeDevice {
         }
     }
 
-    fn identity(&self) -> Result<[u8; 512]> {
+    fn identity(&self) -> Result<[u8; IDENTIFY_LEN]> {
         let inflight = self.inflight.lock();
         if !inflight.up {
             return Err(ENODEV);
