@@ -81,20 +81,6 @@ impl<R> Tracked<R> {
     }
 }
 
-/// What a release notification found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Release {
-    /// Its request had already ended (its pages expired or the device went down).
-    Stale,
-    /// Its request still has frames to send or answer.
-    Early,
-    /// Every frame of its request had been answered this long before.
-    Late {
-        /// Time from the last answer to this release.
-        waited: u64,
-    },
-}
-
 /// Events counted for the statistics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RequestCounts {
@@ -261,24 +247,20 @@ impl<R, S: BorrowMut<[Option<Tracked<R>>]>> RequestTable<R, S> {
     }
 
     /// The stack released a transmission of the request `cookie` names, at `now`. Returns the
-    /// request's index, if it has not ended, and what the release found.
-    pub fn released(&mut self, cookie: u64, now: u64) -> (Option<usize>, Release) {
-        let Some(index) = self.index_of(cookie) else {
-            return (None, Release::Stale);
-        };
+    /// request's index, unless it has ended (its pages expired or the device went down).
+    pub fn released(&mut self, cookie: u64, now: u64) -> Option<usize> {
+        let index = self.index_of(cookie)?;
         let counts = &mut self.counts;
         let all: &mut [Option<Tracked<R>>] = self.entries.borrow_mut();
-        let Some(Some(tracked)) = all.get_mut(index) else {
-            return (None, Release::Stale);
-        };
+        let tracked = all.get_mut(index)?.as_mut()?;
         tracked.unreleased = tracked.unreleased.saturating_sub(1);
-        let Some(answered) = tracked.answered_at else {
-            return (Some(index), Release::Early);
-        };
-        let waited = now.saturating_sub(answered);
-        counts.late_releases += 1;
-        counts.longest_release_wait = counts.longest_release_wait.max(waited);
-        (Some(index), Release::Late { waited })
+        if let Some(answered) = tracked.answered_at {
+            counts.late_releases += 1;
+            counts.longest_release_wait = counts
+                .longest_release_wait
+                .max(now.saturating_sub(answered));
+        }
+        Some(index)
     }
 
     /// A transmission of the request `cookie` names was not sent, so no release will come for
