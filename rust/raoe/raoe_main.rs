@@ -34,6 +34,9 @@ pub mod logic {
 
     /// The minors of a device's disk (`aoe_dyndevs`).
     pub mod minors;
+
+    /// The requests a device works on, and when each may end.
+    pub mod requests;
 }
 
 /// The glue to the kernel: the only code that reaches C, each Rust wrapper with its C shim.

@@ -46,6 +46,10 @@ pub mod user_input;
 #[path = "../../raoe/logic/path_choice.rs"]
 pub mod path_choice;
 
+/// The requests a device works on, and when each may end.
+#[path = "../../raoe/logic/requests.rs"]
+pub mod requests;
+
 /// The minors of a device's disk.
 #[path = "../../raoe/logic/minors.rs"]
 pub mod minors;

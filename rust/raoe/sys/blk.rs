@@ -11,8 +11,10 @@
 
 use super::pages::{
     Frag,
+    PinnedFrags,
     MAX_FRAGS, //
 };
+use crate::logic::identify::IDENTIFY_LEN;
 use core::{
     mem::ManuallyDrop,
     ptr::NonNull, //
@@ -154,14 +156,20 @@ impl Request {
         Ok(())
     }
 
+    /// Takes a reference on each page holding bytes `[offset, offset + len)` of the request,
+    /// for a frame that may be sent after the request ended.
+    pub(crate) fn pin_frags(&self, offset: u32, len: u32) -> Result<PinnedFrags> {
+        let mut frags = [Frag::EMPTY; MAX_FRAGS];
+        let count = self.frags(offset, len, &mut frags)?;
+        let frags = frags.get(..count).ok_or(EINVAL)?;
+        // SAFETY: `frags` name pages of this request, which by the type invariant has not
+        // ended, so they are valid for the call.
+        unsafe { PinnedFrags::pin(frags) }
+    }
+
     /// Fills `out` with the page pieces holding bytes `[offset, offset + len)` of the request
     /// and returns how many there are. They stay valid while the request is not ended.
-    pub(crate) fn frags(
-        &self,
-        offset: u32,
-        len: u32,
-        out: &mut [Frag; MAX_FRAGS],
-    ) -> Result<usize> {
+    fn frags(&self, offset: u32, len: u32, out: &mut [Frag; MAX_FRAGS]) -> Result<usize> {
         let max = c_uint::try_from(MAX_FRAGS).map_err(|_| EINVAL)?;
         // SAFETY: By the type invariant `raw` is live; `out` has room for `max` entries.
         let ret = unsafe {
@@ -198,8 +206,8 @@ pub(crate) trait DiskOps: Send + Sync {
     /// Whether the disk may be opened now.
     fn open(&self) -> Result;
 
-    /// The 512 bytes of ATA IDENTIFY data `HDIO_GET_IDENTITY` returns.
-    fn identity(&self) -> Result<[u8; 512]>;
+    /// The ATA IDENTIFY data `HDIO_GET_IDENTITY` returns.
+    fn identity(&self) -> Result<[u8; IDENTIFY_LEN]>;
 
     /// The cylinders, heads and sectors per track `HDIO_GETGEO` returns.
     fn geometry(&self) -> Result<(u16, u8, u8)>;
@@ -324,13 +332,13 @@ impl<T: DiskOps> MqDisk<T> {
     ///
     /// # Safety
     ///
-    /// `ctx` is the context given at allocation and `id` points to 512 writable bytes.
+    /// `ctx` is the context given at allocation and `id` points to `IDENTIFY_LEN` writable bytes.
     unsafe extern "C" fn identity(ctx: *mut c_void, id: *mut u8) -> c_int {
         // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
         let queue = unsafe { &*ctx.cast::<T>() };
         match queue.identity() {
-            // SAFETY: The caller guarantees 512 writable bytes at `id`.
-            Ok(data) => unsafe { core::ptr::write(id.cast::<[u8; 512]>(), data) },
+            // SAFETY: The caller guarantees `IDENTIFY_LEN` writable bytes at `id`.
+            Ok(data) => unsafe { core::ptr::write(id.cast::<[u8; IDENTIFY_LEN]>(), data) },
             Err(err) => return err.to_errno(),
         }
         0

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* See net.h. */
-#include <linux/highmem.h>
 #include <linux/if_arp.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
@@ -110,37 +109,9 @@ static const struct ubuf_info_ops kffi_zerocopy_ops = {
 	.complete = kffi_zerocopy_complete,
 };
 
-/* Attaches a frag to skb: the caller's page pinned, or a copy of it. */
-static int kffi_add_frag(struct sk_buff *skb, int i, const struct kffi_frag *frag,
-			 struct kffi_xmit_pages *pages)
-{
-	struct page *page = frag->page;
-	unsigned int offset = frag->offset;
-
-	if (sendpage_ok(page)) {
-		get_page(page);
-		pages->pinned++;
-	} else {
-		/* Slab or refcount-0 memory: get_page would warn and take nothing. */
-		struct page *copy = alloc_page(GFP_ATOMIC);
-
-		if (!copy)
-			return -ENOMEM;
-		memcpy_from_page(page_address(copy), page, offset, frag->len);
-		page = copy;
-		offset = 0;
-		pages->copied++;
-	}
-	skb_fill_page_desc(skb, i, page, offset, frag->len);
-	skb->len += frag->len;
-	skb->data_len += frag->len;
-	skb->truesize += frag->len;
-	return 0;
-}
-
 int kffi_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
-		    const struct kffi_frag *frags, unsigned int nfrags, kffi_released_fn released,
-		    void *ctx, u64 cookie, struct kffi_xmit_pages *pages)
+		    const struct kffi_frag *frags, unsigned int nfrags, unsigned int pinned,
+		    kffi_released_fn released, void *ctx, u64 cookie)
 {
 	struct kffi_zerocopy *zc;
 	struct net_device *dev;
@@ -149,8 +120,6 @@ int kffi_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
 	int ret;
 
 	BUILD_BUG_ON(KFFI_MAX_FRAGS > MAX_SKB_FRAGS);
-	pages->pinned = 0;
-	pages->copied = 0;
 	if (nfrags > KFFI_MAX_FRAGS)
 		return -E2BIG;
 	zc = kzalloc(sizeof(*zc), GFP_ATOMIC);
@@ -171,23 +140,22 @@ int kffi_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
 		goto free_zc;
 	skb_reserve(skb, LL_RESERVED_SPACE(dev));
 	skb_put_data(skb, header, hlen);
+	/* From here the skb owns the frags' page references: freeing it puts them. */
 	for (i = 0; i < nfrags; i++) {
-		ret = kffi_add_frag(skb, i, &frags[i], pages);
-		if (ret) {
-			/* Frees the frags added so far, dropping their pins. */
-			kfree_skb(skb);
-			goto free_zc;
-		}
+		skb_fill_page_desc(skb, i, frags[i].page, frags[i].offset, frags[i].len);
+		skb->len += frags[i].len;
+		skb->data_len += frags[i].len;
+		skb->truesize += frags[i].len;
 	}
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
 	skb->dev = dev;
 	skb->protocol = ((const struct ethhdr *)header)->h_proto;
-	/* From here the skb owns zc: freeing it, even on error, calls released. */
+	/* And zc: freeing the skb, even on error, calls released. */
 	zc->released = released;
 	zc->ctx = ctx;
 	zc->cookie = cookie;
-	zc->pinned = pages->pinned;
+	zc->pinned = pinned;
 	skb_zcopy_init(skb, &zc->ubuf);
 	dev_queue_xmit(skb);
 	rcu_read_unlock();
@@ -196,8 +164,6 @@ int kffi_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
 free_zc:
 	rcu_read_unlock();
 	kfree(zc);
-	pages->pinned = 0;
-	pages->copied = 0;
 	return ret;
 }
 

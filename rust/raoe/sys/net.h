@@ -28,22 +28,16 @@ int kffi_xmit_copy(int ifindex, const u8 *frame, unsigned int len);
  */
 typedef void (*kffi_released_fn)(void *ctx, u64 cookie, unsigned int pinned);
 
-/* What kffi_xmit_frags did with the pages. */
-struct kffi_xmit_pages {
-	unsigned int pinned;	/* frags that reference the caller's page, with get_page */
-	unsigned int copied;	/* frags copied because the page failed sendpage_ok() */
-};
-
 /*
- * Sends header[0..hlen) followed by the frags on ifindex, zero-copy: each frag page is pinned
- * with get_page (a compound tail pins its folio), or copied when sendpage_ok() refuses it. The
- * caller's pages need to stay valid only until this returns. On success, released(ctx, cookie)
- * runs exactly once, from any context, when the stack has dropped the frame's data; on failure
- * it never runs and no pin remains.
+ * Sends header[0..hlen) followed by the frags on ifindex, zero-copy. Each frag holds a page
+ * reference (kffi_frag_hold); pinned of them are the caller's own pages. On success the
+ * references pass to the frame, and released(ctx, cookie, pinned) runs exactly once, from any
+ * context, when the stack has dropped the frame's data; on failure it never runs and the
+ * caller keeps the references.
  */
 int kffi_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
-		    const struct kffi_frag *frags, unsigned int nfrags, kffi_released_fn released,
-		    void *ctx, u64 cookie, struct kffi_xmit_pages *pages);
+		    const struct kffi_frag *frags, unsigned int nfrags, unsigned int pinned,
+		    kffi_released_fn released, void *ctx, u64 cookie);
 
 /* Calls visit for every up Ethernet interface of init_net, under RCU (no sleeping). */
 typedef void (*kffi_netdev_visit_fn)(void *ctx, int ifindex, const char *name, unsigned int mtu,

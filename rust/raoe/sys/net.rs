@@ -5,7 +5,11 @@
 //! C headers: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h),
 //! [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
 
-use core::ptr::NonNull;
+use crate::sys::pages::PinnedFrags;
+use core::{
+    mem::ManuallyDrop,
+    ptr::NonNull, //
+};
 use kernel::{
     ffi::{
         c_char,
@@ -25,8 +29,7 @@ mod glue {
         kffi_packet_register,
         kffi_packet_unregister,
         kffi_xmit_copy,
-        kffi_xmit_frags,
-        kffi_xmit_pages as XmitPages, //
+        kffi_xmit_frags, //
     };
 }
 
@@ -114,22 +117,17 @@ pub(crate) trait ReleaseNotify: Send + Sync {
     fn released(self: &Arc<Self>, cookie: u64, pinned: u32);
 }
 
-/// Sends `header` followed by `frags` on `ifindex` without copying the frag pages: each is
-/// pinned (or copied when `sendpage_ok()` refuses it). Returns how many pages were pinned and
-/// copied. On success `notify.released(cookie, ..)` runs exactly once, when the stack is done
-/// with the frame, and the frame holds a reference on `notify` until then; on failure it never
-/// runs and no pin remains.
-///
-/// # Safety
-///
-/// The pages of `frags` must stay valid until this returns.
-pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
+/// Sends `header` followed by `frags` on `ifindex` without copying the frag pages: the frame
+/// takes over `frags`' page references. On success `notify.released(cookie, ..)` runs exactly
+/// once, when the stack is done with the frame, and the frame holds a reference on `notify`
+/// until then; on failure it never runs and `frags`' references are put.
+pub(crate) fn transmit_frags<T: ReleaseNotify>(
     ifindex: i32,
     header: &[u8],
-    frags: &[crate::sys::pages::Frag],
+    frags: PinnedFrags,
     notify: &Arc<T>,
     cookie: u64,
-) -> Result<(u32, u32)> {
+) -> Result {
     /// Forwards the release to `T` and drops the frame's reference on it.
     ///
     /// # Safety
@@ -141,33 +139,33 @@ pub(crate) unsafe fn transmit_frags<T: ReleaseNotify>(
         notify.released(cookie, pinned);
     }
     let hlen = c_uint::try_from(header.len()).map_err(|_| EINVAL)?;
-    let nfrags = c_uint::try_from(frags.len()).map_err(|_| EINVAL)?;
-    let mut pages = glue::XmitPages {
-        pinned: 0,
-        copied: 0,
-    };
+    let nfrags = c_uint::try_from(frags.frags().len()).map_err(|_| EINVAL)?;
+    let frags = frags.into_raw();
     let ctx = Arc::into_raw(notify.clone()).cast_mut().cast::<c_void>();
-    // SAFETY: `header` and `frags` are readable for their lengths and the frag pages valid
-    // until return, by this function's contract; `ctx` is a reference `released` consumes.
+    // SAFETY: `header` and `frags` are readable for their lengths; by `PinnedFrags`' invariant
+    // each frag holds a reference on its page, which the frame takes over on success; `ctx` is
+    // a reference `released` consumes.
     let ret = unsafe {
         glue::kffi_xmit_frags(
             ifindex,
             header.as_ptr(),
             hlen,
-            frags.as_ptr().cast(),
+            frags.frags().as_ptr().cast(),
             nfrags,
+            frags.pinned(),
             Some(released::<T>),
             ctx,
             cookie,
-            &mut pages,
         )
     };
     if ret < 0 {
         // SAFETY: On failure `net.c` never calls `released`, so the reference is still ours.
         drop(unsafe { Arc::from_raw(ctx.cast::<T>()) });
+        // The references are still ours too: put them.
+        drop(ManuallyDrop::into_inner(frags));
         return Err(Error::from_errno(ret));
     }
-    Ok((pages.pinned, pages.copied))
+    Ok(())
 }
 
 /// An up Ethernet interface, as seen during [`for_each_interface`].

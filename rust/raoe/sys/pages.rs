@@ -1,26 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Pieces of pages handed from a request to the network stack (`pages.h`), and the count of
-//! the page pins taken and released for them.
+//! Pieces of pages handed from a request to the network stack (`pages.h`, `pages.c`), and the
+//! count of the page pins taken and released for them.
 //!
 //! C header: [`include/linux/mm.h`](srctree/include/linux/mm.h) (`get_page`, `put_page`).
 
 use super::shims::{
     kffi_frag,
+    kffi_frag_hold,
+    kffi_frag_put,
+    KFFI_FRAG_COPIED,
+    KFFI_FRAG_PINNED,
     KFFI_MAX_FRAGS, //
 };
-use kernel::sync::atomic::{
-    Atomic,
-    Relaxed, //
+use core::mem::ManuallyDrop;
+use kernel::{
+    ffi::c_int,
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
 };
 
 /// The most pieces one frame carries.
 pub(crate) const MAX_FRAGS: usize = KFFI_MAX_FRAGS as usize;
 
+/// `kffi_frag_hold` took a reference on the frag's own page.
+const FRAG_PINNED: c_int = KFFI_FRAG_PINNED as c_int;
+
+/// `kffi_frag_hold` copied the piece into a new page.
+const FRAG_COPIED: c_int = KFFI_FRAG_COPIED as c_int;
+
 /// `struct kffi_frag`: bytes `[offset, offset + len)` of one page.
 ///
-/// A `Frag` is only an address: it is filled by a request that keeps the page alive while the
-/// request is outstanding, and whoever sends it must rely on that.
+/// A `Frag` is only an address, valid while whatever filled it keeps the page alive: a live
+/// request for its own pages, or a [`PinnedFrags`] holding a reference.
 #[repr(transparent)]
 #[derive(Clone, Copy)]
 pub(crate) struct Frag(kffi_frag);
@@ -49,9 +64,86 @@ impl Frag {
     }
 }
 
-// SAFETY: A `Frag` is a plain address; the code that dereferences it (C) does so under the
-// rules documented where frags are sent.
-unsafe impl Send for Frag {}
+/// The pieces of one frame's data, each holding a reference on its page, so that the pages
+/// stay valid for the network stack however long after the request ended the frame is sent.
+///
+/// # Invariants
+///
+/// Each of `frags[..len]` names a page on which this value holds one reference taken by
+/// `kffi_frag_hold`; `pinned` of them are references on the request's own pages and `copied`
+/// on copies. The references are put when it drops, unless [`PinnedFrags::into_raw`] handed
+/// them to the network stack.
+pub(crate) struct PinnedFrags {
+    frags: [Frag; MAX_FRAGS],
+    len: usize,
+    pinned: u32,
+    copied: u32,
+}
+
+impl PinnedFrags {
+    /// Takes a reference on the page of each of `frags` (or on a copy of the piece, when the
+    /// page cannot be sent zero-copy); may run in atomic context.
+    ///
+    /// # Safety
+    ///
+    /// Each of `frags` names a valid page for the duration of the call.
+    pub(crate) unsafe fn pin(frags: &[Frag]) -> Result<Self> {
+        // INVARIANT: Empty: no reference held yet.
+        let mut pinned = PinnedFrags {
+            frags: [Frag::EMPTY; MAX_FRAGS],
+            len: 0,
+            pinned: 0,
+            copied: 0,
+        };
+        for frag in frags {
+            let slot = pinned.frags.get_mut(pinned.len).ok_or(E2BIG)?;
+            *slot = *frag;
+            // SAFETY: The caller guarantees that `frag`'s page is valid during the call, and
+            // `slot` is a writable `struct kffi_frag`.
+            let held = unsafe { kffi_frag_hold(&mut slot.0) };
+            // INVARIANT: `slot` is counted only once a reference on its page is held; on
+            // failure the references held so far are put by drop.
+            match held {
+                FRAG_PINNED => pinned.pinned += 1,
+                FRAG_COPIED => pinned.copied += 1,
+                err => return Err(Error::from_errno(err)),
+            }
+            pinned.len += 1;
+        }
+        Ok(pinned)
+    }
+
+    /// How many of the pieces are references on the request's own pages.
+    pub(crate) fn pinned(&self) -> u32 {
+        self.pinned
+    }
+
+    /// How many of the pieces are copies, made because their page failed `sendpage_ok()`.
+    pub(crate) fn copied(&self) -> u32 {
+        self.copied
+    }
+
+    /// The pieces, for the frame.
+    pub(crate) fn frags(&self) -> &[Frag] {
+        self.frags.get(..self.len).unwrap_or_default()
+    }
+
+    /// Gives up the references without putting them: whoever takes `frags()` of the returned
+    /// value must put each one.
+    pub(crate) fn into_raw(self) -> ManuallyDrop<Self> {
+        ManuallyDrop::new(self)
+    }
+}
+
+impl Drop for PinnedFrags {
+    fn drop(&mut self) {
+        for frag in self.frags.get(..self.len).unwrap_or_default() {
+            // SAFETY: By the type invariant this value holds a reference on `frag`'s page,
+            // taken by `kffi_frag_hold` and put only here.
+            unsafe { kffi_frag_put(frag.as_raw()) };
+        }
+    }
+}
 
 /// Page pins taken for frames in flight and released by the network stack.
 pub(crate) struct PinCounts {
