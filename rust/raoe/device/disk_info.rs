@@ -10,7 +10,11 @@ use crate::{
     },
     sysfs::DiskInfo,
 };
-use kernel::ffi::c_void;
+use kernel::{
+    ffi::c_void,
+    sync::Arc,
+    types::ForeignOwnable, //
+};
 
 impl AoeDevice {
     /// What the disk's sysfs attributes show.
@@ -39,9 +43,10 @@ impl AoeDevice {
 /// `ctx` is the context of a live raoe disk (an [`AoeDevice`], kept alive by the disk while
 /// its attributes exist) and `info` points to a writable `struct raoe_disk_info`.
 #[no_mangle]
-unsafe extern "C" fn raoe_disk_info(ctx: *const c_void, info: *mut DiskInfo) {
-    // SAFETY: The caller passes a live device's context.
-    let device = unsafe { &*ctx.cast::<AoeDevice>() };
+unsafe extern "C" fn raoe_disk_info(ctx: *mut c_void, info: *mut DiskInfo) {
+    // SAFETY: The caller passes the context of a live disk, a foreign `Arc<AoeDevice>`
+    // (`MqDisk`) taken back only once the disk and its attributes are gone.
+    let device = unsafe { <Arc<AoeDevice> as ForeignOwnable>::borrow(ctx) };
     // SAFETY: The caller passes a writable `struct raoe_disk_info`.
     let info = unsafe { &mut *info };
     device.fill_info(info);

@@ -30,6 +30,7 @@ use kernel::{
         Arc,
         ArcBorrow, //
     },
+    types::ForeignOwnable,
 };
 
 /// The shim's declarations under the names this file uses.
@@ -197,7 +198,7 @@ impl Drop for Request {
 }
 
 /// What a [`MqDisk`] asks of its driver.
-pub(crate) trait DiskOps: Send + Sync {
+pub(crate) trait DiskOps: Send + Sync + 'static {
     /// Takes a started request; it may end it at once or later, from any context.
     fn queue_rq(this: ArcBorrow<'_, Self>, rq: Request)
     where
@@ -248,10 +249,12 @@ pub(crate) struct DiskConfig<'a> {
 ///
 /// # Invariants
 ///
-/// `raw` was returned by `kffi_mq_disk_alloc` with the address of `*queue` as context and is
-/// freed only by `drop`.
+/// `ctx` is a reference of `queue` made foreign ([`ForeignOwnable::into_foreign`]) and taken
+/// back only by `drop`. `raw` was returned by `kffi_mq_disk_alloc` with `ctx` as context and is
+/// freed only by `drop`, before `ctx` is taken back.
 pub(crate) struct MqDisk<T: DiskOps> {
     raw: NonNull<glue::KffiMqDisk>,
+    ctx: *mut c_void,
     queue: Arc<T>,
 }
 
@@ -277,16 +280,24 @@ impl<T: DiskOps> MqDisk<T> {
                 core::ptr::from_ref(groups).cast_mut().cast()
             }),
         };
-        let ctx = Arc::as_ptr(&queue).cast_mut().cast::<c_void>();
+        let ctx = queue.clone().into_foreign();
         // SAFETY: `raw_config` is valid for the call (the name is copied); `OPS` is static and
-        // its callbacks treat `ctx` as a `T`, which the returned value keeps alive until the
+        // its callbacks borrow `ctx` as an `Arc<T>`, which the returned value keeps until the
         // disk is freed.
         let raw = unsafe { glue::kffi_mq_disk_alloc(&raw_config, &Self::OPS, ctx) };
         // `blk.c` returns an `ERR_PTR` on failure.
-        let raw = kernel::error::from_err_ptr(raw)?;
-        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
-        // INVARIANT: `raw` is a fresh disk with `queue`'s address as context.
-        Ok(Self { raw, queue })
+        let raw = match kernel::error::from_err_ptr(raw)
+            .and_then(|raw| NonNull::new(raw).ok_or(ENOMEM))
+        {
+            Ok(raw) => raw,
+            Err(err) => {
+                // SAFETY: `ctx` came from `into_foreign` above and no disk uses it.
+                drop(unsafe { Arc::<T>::from_foreign(ctx) });
+                return Err(err);
+            }
+        };
+        // INVARIANT: `raw` is a fresh disk with the foreign `ctx` as context.
+        Ok(Self { raw, ctx, queue })
     }
 
     /// The callbacks `blk.c` calls.
@@ -304,9 +315,9 @@ impl<T: DiskOps> MqDisk<T> {
     /// `ctx` is the context given at allocation and `rq` a request of this disk's queue that
     /// the block layer hands over.
     unsafe extern "C" fn queue_rq(ctx: *mut c_void, rq: *mut glue::Request) -> c_int {
-        // SAFETY: By the type invariant `ctx` is the address of the `T` in the `Arc` the disk
-        // keeps alive.
-        let queue = unsafe { ArcBorrow::from_raw(ctx.cast::<T>()) };
+        // SAFETY: By the type invariant `ctx` is a foreign `Arc<T>`, taken back only after the
+        // disk, which drains its requests first, is freed.
+        let queue = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
         let Some(raw) = NonNull::new(rq) else {
             return EINVAL.to_errno();
         };
@@ -323,8 +334,9 @@ impl<T: DiskOps> MqDisk<T> {
     ///
     /// `ctx` is the context given at allocation.
     unsafe extern "C" fn open(ctx: *mut c_void) -> c_int {
-        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
-        let queue = unsafe { &*ctx.cast::<T>() };
+        // SAFETY: By the type invariant `ctx` is a foreign `Arc<T>`, taken back only after the
+        // disk is freed.
+        let queue = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
         queue.open().err().map_or(0, |err| err.to_errno())
     }
 
@@ -334,8 +346,9 @@ impl<T: DiskOps> MqDisk<T> {
     ///
     /// `ctx` is the context given at allocation and `id` points to `IDENTIFY_LEN` writable bytes.
     unsafe extern "C" fn identity(ctx: *mut c_void, id: *mut u8) -> c_int {
-        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
-        let queue = unsafe { &*ctx.cast::<T>() };
+        // SAFETY: By the type invariant `ctx` is a foreign `Arc<T>`, taken back only after the
+        // disk is freed.
+        let queue = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
         match queue.identity() {
             // SAFETY: The caller guarantees `IDENTIFY_LEN` writable bytes at `id`.
             Ok(data) => unsafe { core::ptr::write(id.cast::<[u8; IDENTIFY_LEN]>(), data) },
@@ -355,8 +368,9 @@ impl<T: DiskOps> MqDisk<T> {
         heads: *mut u8,
         sectors: *mut u8,
     ) -> c_int {
-        // SAFETY: By the type invariant `ctx` is the address of the `T` the disk keeps alive.
-        let queue = unsafe { &*ctx.cast::<T>() };
+        // SAFETY: By the type invariant `ctx` is a foreign `Arc<T>`, taken back only after the
+        // disk is freed.
+        let queue = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
         match queue.geometry() {
             Ok((c, h, s)) => {
                 // SAFETY: The caller guarantees the three pointers are writable.
@@ -403,8 +417,10 @@ impl<T: DiskOps> MqDisk<T> {
 
 impl<T: DiskOps> Drop for MqDisk<T> {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant `raw` is live; freeing it drains its requests first,
-        // after which `queue` may go.
+        // SAFETY: By the type invariant `raw` is live; freeing it drains its requests first.
         unsafe { glue::kffi_mq_disk_free(self.raw.as_ptr()) };
+        // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
+        // here, once no callback can borrow it.
+        drop(unsafe { Arc::<T>::from_foreign(self.ctx) });
     }
 }

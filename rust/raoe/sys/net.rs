@@ -18,7 +18,8 @@ use kernel::{
         c_void, //
     },
     prelude::*,
-    sync::Arc, //
+    sync::Arc,
+    types::ForeignOwnable, //
 };
 
 /// The shim's declarations under the names this file uses.
@@ -34,7 +35,7 @@ mod glue {
 }
 
 /// Something that takes the frames of one EtherType.
-pub(crate) trait FrameReceiver: Send + Sync {
+pub(crate) trait FrameReceiver: Send + Sync + 'static {
     /// Handles one received frame, Ethernet header included; runs in softirq context.
     fn receive(&self, frame: &[u8], ifindex: i32);
 }
@@ -43,10 +44,12 @@ pub(crate) trait FrameReceiver: Send + Sync {
 ///
 /// # Invariants
 ///
-/// `raw` was returned by `kffi_packet_register` with the address of `*receiver` as context and
-/// stays registered until `drop`.
+/// `ctx` is a reference of `receiver` made foreign ([`ForeignOwnable::into_foreign`]) and
+/// taken back only by `drop`. `raw` was returned by `kffi_packet_register` with `ctx` as context
+/// and stays registered until `drop`, which takes `ctx` back after unregistering.
 pub(crate) struct PacketHandler<T: FrameReceiver> {
     raw: NonNull<glue::KffiPacketHandler>,
+    ctx: *mut c_void,
     receiver: Arc<T>,
 }
 
@@ -58,13 +61,17 @@ unsafe impl<T: FrameReceiver> Sync for PacketHandler<T> {}
 impl<T: FrameReceiver> PacketHandler<T> {
     /// Delivers every received frame of `ethertype` to `receiver`.
     pub(crate) fn register(ethertype: u16, receiver: Arc<T>) -> Result<Self> {
-        let ctx = Arc::as_ptr(&receiver).cast_mut().cast::<c_void>();
-        // SAFETY: `rx::<T>` has the C callback's signature and treats `ctx` as a `T`; the
-        // returned handler keeps that `T` alive until it unregisters.
+        let ctx = receiver.clone().into_foreign();
+        // SAFETY: `rx::<T>` has the C callback's signature and borrows `ctx` as an `Arc<T>`,
+        // which the returned handler keeps until it unregisters.
         let raw = unsafe { glue::kffi_packet_register(ethertype, Some(Self::rx), ctx) };
-        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
-        // INVARIANT: `raw` is registered with `receiver`'s address as context.
-        Ok(Self { raw, receiver })
+        let Some(raw) = NonNull::new(raw) else {
+            // SAFETY: `ctx` came from `into_foreign` above and nothing is registered with it.
+            drop(unsafe { Arc::<T>::from_foreign(ctx) });
+            return Err(ENOMEM);
+        };
+        // INVARIANT: `raw` is registered with the foreign `ctx` as context.
+        Ok(Self { raw, ctx, receiver })
     }
 
     /// The receive callback `net.c` calls in softirq context.
@@ -74,9 +81,9 @@ impl<T: FrameReceiver> PacketHandler<T> {
     /// `ctx` is the context given at registration and `frame` points to `len` readable bytes
     /// for the duration of the call.
     unsafe extern "C" fn rx(ctx: *mut c_void, frame: *const u8, len: c_uint, ifindex: c_int) {
-        // SAFETY: By the type invariant, `ctx` is the address of a `T` the handler keeps
-        // alive while it is registered.
-        let receiver = unsafe { &*ctx.cast::<T>() };
+        // SAFETY: By the type invariant `ctx` is a foreign `Arc<T>`, taken back only after the
+        // handler is unregistered and no call is running.
+        let receiver = unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) };
         let Ok(len) = usize::try_from(len) else {
             return;
         };
@@ -94,8 +101,11 @@ impl<T: FrameReceiver> PacketHandler<T> {
 impl<T: FrameReceiver> Drop for PacketHandler<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is registered; after this call no callback is
-        // running or will run, so the receiver may go.
+        // running or will run.
         unsafe { glue::kffi_packet_unregister(self.raw.as_ptr()) };
+        // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
+        // here, once no callback can borrow it.
+        drop(unsafe { Arc::<T>::from_foreign(self.ctx) });
     }
 }
 
@@ -111,7 +121,7 @@ pub(crate) fn transmit_copy(ifindex: i32, frame: &[u8]) -> Result {
 }
 
 /// Told when the network stack has let go of a zero-copy frame.
-pub(crate) trait ReleaseNotify: Send + Sync {
+pub(crate) trait ReleaseNotify: Send + Sync + 'static {
     /// The frame sent with `cookie` is no longer referenced; `pinned` pages it pinned were
     /// released. Runs once per frame, in any context (softirq, hardirq, process).
     fn released(self: &Arc<Self>, cookie: u64, pinned: u32);
@@ -132,16 +142,16 @@ pub(crate) fn transmit_frags<T: ReleaseNotify>(
     ///
     /// # Safety
     ///
-    /// `ctx` is the reference `transmit_frags` made with `Arc::into_raw`, passed only once.
+    /// `ctx` is the reference `transmit_frags` made foreign, passed only once.
     unsafe extern "C" fn released<T: ReleaseNotify>(ctx: *mut c_void, cookie: u64, pinned: c_uint) {
-        // SAFETY: `ctx` came from `Arc::into_raw` and `net.c` calls this once per frame.
-        let notify = unsafe { Arc::from_raw(ctx.cast::<T>()) };
+        // SAFETY: `ctx` came from `into_foreign` and `net.c` calls this once per frame.
+        let notify = unsafe { Arc::<T>::from_foreign(ctx) };
         notify.released(cookie, pinned);
     }
     let hlen = c_uint::try_from(header.len()).map_err(|_| EINVAL)?;
     let nfrags = c_uint::try_from(frags.frags().len()).map_err(|_| EINVAL)?;
     let frags = frags.into_raw();
-    let ctx = Arc::into_raw(notify.clone()).cast_mut().cast::<c_void>();
+    let ctx = notify.clone().into_foreign();
     // SAFETY: `header` and `frags` are readable for their lengths; by `PinnedFrags`' invariant
     // each frag holds a reference on its page, which the frame takes over on success; `ctx` is
     // a reference `released` consumes.
@@ -160,7 +170,7 @@ pub(crate) fn transmit_frags<T: ReleaseNotify>(
     };
     if ret < 0 {
         // SAFETY: On failure `net.c` never calls `released`, so the reference is still ours.
-        drop(unsafe { Arc::from_raw(ctx.cast::<T>()) });
+        drop(unsafe { Arc::<T>::from_foreign(ctx) });
         // The references are still ours too: put them.
         drop(ManuallyDrop::into_inner(frags));
         return Err(Error::from_errno(ret));

@@ -14,7 +14,7 @@ struct raoe_disk_info {
 };
 
 /* Implemented in Rust: fills info for the device behind a disk's context. */
-void raoe_disk_info(const void *ctx, struct raoe_disk_info *info);
+void raoe_disk_info(void *ctx, struct raoe_disk_info *info);
 
 /* The attribute groups of an AoE disk, as aoe.ko has them (aoeblk.c:33-172). */
 const struct attribute_group **raoe_disk_groups(void);
