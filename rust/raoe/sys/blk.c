@@ -44,7 +44,7 @@ static int kffi_ioctl(struct block_device *bdev, blk_mode_t mode, unsigned int c
 		      unsigned long arg)
 {
 	struct kffi_mq_disk *disk = bdev->bd_disk->queue->queuedata;
-	u8 id[512];
+	u8 id[KFFI_IDENTIFY_LEN];
 	int err;
 
 	if (cmd != HDIO_GET_IDENTITY)

@@ -16,12 +16,15 @@ struct request;
 struct kffi_mq_disk;
 
 /* What the Rust driver does for a disk; ctx is the one given at allocation. */
+/* The size of the ATA IDENTIFY data HDIO_GET_IDENTITY copies out. */
+#define KFFI_IDENTIFY_LEN 512
+
 struct kffi_mq_disk_ops {
 	/* Returns 0 when the driver took the request (it ends it later), else an errno. */
 	int (*queue_rq)(void *ctx, struct request *rq);
 	/* Returns 0 when the disk may be opened, else an errno. */
 	int (*open)(void *ctx);
-	/* Fills the 512 bytes of ATA IDENTIFY data for HDIO_GET_IDENTITY; 0 or an errno. */
+	/* Fills KFFI_IDENTIFY_LEN bytes of ATA IDENTIFY data (HDIO_GET_IDENTITY); 0 or an errno. */
 	int (*identity)(void *ctx, u8 *id);
 	/* Fills cylinders, heads and sectors per track for HDIO_GETGEO; 0 or an errno. */
 	int (*geometry)(void *ctx, u16 *cylinders, u8 *heads, u8 *sectors);

@@ -15,6 +15,9 @@ use super::pages::{
     MAX_FRAGS, //
 };
 use crate::logic::identify::IDENTIFY_LEN;
+
+// The identity callback writes `IDENTIFY_LEN` bytes into `blk.c`'s buffer.
+const _: () = assert!(IDENTIFY_LEN == crate::sys::shims::KFFI_IDENTIFY_LEN as usize);
 use core::{
     mem::ManuallyDrop,
     ptr::NonNull, //

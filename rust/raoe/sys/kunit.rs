@@ -14,13 +14,19 @@ mod tests {
             Nodes, //
         },
         blk::Major,
+        pages::{
+            Frag,
+            PinnedFrags, //
+        },
         params::{
             iflist,
             set_iflist,
             IFLIST_SIZE, //
         },
+        shims,
     };
     use kernel::{
+        page::PAGE_SIZE,
         prelude::*,
         sync::Arc, //
     };
@@ -65,5 +71,99 @@ mod tests {
         assert!(now.starts_with(b"eth0 eth1\0"));
         let saved_len = saved.iter().position(|&byte| byte == 0).unwrap_or(0);
         set_iflist(&saved[..saved_len])
+    }
+
+    /// A compound page of order 2, freed on drop.
+    struct Compound(*mut shims::page);
+
+    impl Compound {
+        fn new() -> Result<Self> {
+            // SAFETY: Allocates; any context that may sleep.
+            let head = unsafe { shims::raoe_test_alloc_compound(2) };
+            if head.is_null() {
+                return Err(ENOMEM);
+            }
+            Ok(Self(head))
+        }
+
+        fn page(&self, n: u32) -> *mut shims::page {
+            // SAFETY: `self.0` is a live order-2 compound page and `n` below 4 in the tests.
+            unsafe { shims::raoe_test_nth_page(self.0, n) }
+        }
+    }
+
+    impl Drop for Compound {
+        fn drop(&mut self) {
+            // SAFETY: `self.0` was allocated with order 2 and is freed once, here.
+            unsafe { shims::raoe_test_free_compound(self.0, 2) };
+        }
+    }
+
+    fn folio_refs(page: *mut shims::page) -> i32 {
+        // SAFETY: The tests pass pages they keep allocated.
+        unsafe { shims::raoe_test_folio_refs(page) }
+    }
+
+    #[test]
+    fn a_compound_tail_pins_its_folio() -> Result {
+        let compound = Compound::new()?;
+        let tail = compound.page(1);
+        let before = folio_refs(tail);
+        // SAFETY: The compound page stays allocated for the whole test.
+        let pinned = unsafe { PinnedFrags::pin(&[Frag::new(tail, 512, 1024)]) }?;
+        assert_eq!((pinned.pinned(), pinned.copied()), (1, 0));
+        assert_eq!(folio_refs(tail), before + 1);
+        drop(pinned);
+        assert_eq!(folio_refs(tail), before);
+        Ok(())
+    }
+
+    #[test]
+    fn pieces_of_one_folio_take_one_reference_each() -> Result {
+        let compound = Compound::new()?;
+        let before = folio_refs(compound.page(0));
+        let frags = [
+            Frag::new(compound.page(0), 0, PAGE_SIZE as u32),
+            Frag::new(compound.page(3), 0, 100),
+        ];
+        // SAFETY: The compound page stays allocated for the whole test.
+        let pinned = unsafe { PinnedFrags::pin(&frags) }?;
+        assert_eq!(pinned.pinned(), 2);
+        assert_eq!(folio_refs(compound.page(2)), before + 2);
+        drop(pinned);
+        assert_eq!(folio_refs(compound.page(2)), before);
+        Ok(())
+    }
+
+    #[test]
+    fn slab_memory_is_copied_not_pinned() -> Result {
+        // SAFETY: Allocates.
+        let slab = unsafe { shims::raoe_test_kmalloc(256) };
+        if slab.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `slab` is live slab memory.
+        let (page, offset) = unsafe {
+            (
+                shims::raoe_test_slab_page(slab),
+                shims::raoe_test_slab_offset(slab),
+            )
+        };
+        let before = folio_refs(page);
+        // SAFETY: `slab` stays allocated until after the pin is dropped.
+        let pinned = unsafe { PinnedFrags::pin(&[Frag::new(page, offset, 256)]) };
+        let result = pinned.map(|pinned| {
+            let counts = (pinned.pinned(), pinned.copied());
+            let copy_elsewhere = pinned.frags().first().map(|frag| frag.page() != page);
+            (counts, copy_elsewhere, folio_refs(page))
+        });
+        // SAFETY: `slab` came from `raoe_test_kmalloc` and the pin is gone.
+        unsafe { shims::raoe_test_kfree(slab) };
+        let (counts, copy_elsewhere, refs_while_pinned) = result?;
+        // get_page on a slab page would warn and pin nothing: the piece goes as a copy.
+        assert_eq!(counts, (0, 1));
+        assert_eq!(copy_elsewhere, Some(true));
+        assert_eq!(refs_while_pinned, before);
+        Ok(())
     }
 }

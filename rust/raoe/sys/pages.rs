@@ -58,6 +58,18 @@ impl Frag {
         &self.0
     }
 
+    /// Bytes `[offset, offset + len)` of `page`, for the tests.
+    #[cfg(raoe_rzram_kunit)]
+    pub(crate) fn new(page: *mut super::shims::page, offset: u32, len: u32) -> Self {
+        Self(kffi_frag { page, offset, len })
+    }
+
+    /// The page the piece lies in.
+    #[cfg(raoe_rzram_kunit)]
+    pub(crate) fn page(&self) -> *mut super::shims::page {
+        self.0.page
+    }
+
     /// The C view of `frags`, which the shims fill (`Frag` is `kffi_frag`, transparently).
     pub(crate) fn raw_slice(frags: &mut [Frag]) -> *mut kffi_frag {
         frags.as_mut_ptr().cast()

@@ -7,3 +7,4 @@
 #include "params.h"
 #include "sysfs.h"
 #include "work.h"
+#include "kunit.h"
