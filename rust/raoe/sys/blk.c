@@ -9,42 +9,42 @@
 
 #include "blk.h"
 
-struct kffi_mq_disk {
+struct raoe_mq_disk {
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
-	const struct kffi_mq_disk_ops *ops;
+	const struct raoe_mq_disk_ops *ops;
 	void *ctx;
 	const struct attribute_group **groups;
 	bool added;
 	bool closed;	/* no more opens: the disk is being removed; under open_mutex */
 };
 
-static blk_status_t kffi_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
+static blk_status_t raoe_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
 {
-	struct kffi_mq_disk *disk = hctx->queue->queuedata;
+	struct raoe_mq_disk *disk = hctx->queue->queuedata;
 
 	return errno_to_blk_status(disk->ops->queue_rq(disk->ctx, bd->rq));
 }
 
-static const struct blk_mq_ops kffi_mq_ops = {
-	.queue_rq = kffi_queue_rq,
+static const struct blk_mq_ops raoe_mq_ops = {
+	.queue_rq = raoe_queue_rq,
 };
 
-static int kffi_open(struct gendisk *gd, blk_mode_t mode)
+static int raoe_open(struct gendisk *gd, blk_mode_t mode)
 {
-	struct kffi_mq_disk *disk = gd->queue->queuedata;
+	struct raoe_mq_disk *disk = gd->queue->queuedata;
 
-	/* ->open runs under gd->open_mutex, as kffi_mq_disk_close_unless_open sets closed. */
+	/* ->open runs under gd->open_mutex, as raoe_mq_disk_close_unless_open sets closed. */
 	if (disk->closed)
 		return -ENODEV;
 	return disk->ops->open(disk->ctx);
 }
 
-static int kffi_ioctl(struct block_device *bdev, blk_mode_t mode, unsigned int cmd,
+static int raoe_ioctl(struct block_device *bdev, blk_mode_t mode, unsigned int cmd,
 		      unsigned long arg)
 {
-	struct kffi_mq_disk *disk = bdev->bd_disk->queue->queuedata;
-	u8 id[KFFI_IDENTIFY_LEN];
+	struct raoe_mq_disk *disk = bdev->bd_disk->queue->queuedata;
+	u8 id[RAOE_IDENTIFY_LEN];
 	int err;
 
 	if (cmd != HDIO_GET_IDENTITY)
@@ -57,9 +57,9 @@ static int kffi_ioctl(struct block_device *bdev, blk_mode_t mode, unsigned int c
 	return copy_to_user((void __user *)arg, id, sizeof(id)) ? -EFAULT : 0;
 }
 
-static int kffi_getgeo(struct gendisk *gd, struct hd_geometry *geo)
+static int raoe_getgeo(struct gendisk *gd, struct hd_geometry *geo)
 {
-	struct kffi_mq_disk *disk = gd->queue->queuedata;
+	struct raoe_mq_disk *disk = gd->queue->queuedata;
 	u16 cylinders;
 	u8 heads, sectors;
 	int err = disk->ops->geometry(disk->ctx, &cylinders, &heads, &sectors);
@@ -73,22 +73,22 @@ static int kffi_getgeo(struct gendisk *gd, struct hd_geometry *geo)
 }
 
 /* owner: an open disk holds the module, so rmmod is refused while one is open. */
-static const struct block_device_operations kffi_bdops = {
+static const struct block_device_operations raoe_bdops = {
 	.owner = THIS_MODULE,
-	.open = kffi_open,
-	.ioctl = kffi_ioctl,
-	.getgeo = kffi_getgeo,
+	.open = raoe_open,
+	.ioctl = raoe_ioctl,
+	.getgeo = raoe_getgeo,
 };
 
-struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config,
-					 const struct kffi_mq_disk_ops *ops, void *ctx)
+struct raoe_mq_disk *raoe_mq_disk_alloc(const struct raoe_mq_disk_config *config,
+					 const struct raoe_mq_disk_ops *ops, void *ctx)
 {
 	struct queue_limits lim = {
 		.logical_block_size = SECTOR_SIZE,
 		.max_hw_sectors = config->max_hw_sectors,
 		.features = config->write_cache ? BLK_FEAT_WRITE_CACHE : 0,
 	};
-	struct kffi_mq_disk *disk;
+	struct raoe_mq_disk *disk;
 	int err;
 
 	disk = kzalloc(sizeof(*disk), GFP_KERNEL);
@@ -97,7 +97,7 @@ struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config
 	disk->ops = ops;
 	disk->ctx = ctx;
 	disk->groups = config->groups;
-	disk->tag_set.ops = &kffi_mq_ops;
+	disk->tag_set.ops = &raoe_mq_ops;
 	disk->tag_set.nr_hw_queues = config->nr_hw_queues;
 	disk->tag_set.queue_depth = config->queue_depth;
 	disk->tag_set.numa_node = NUMA_NO_NODE;
@@ -112,7 +112,7 @@ struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config
 	disk->disk->major = config->major;
 	disk->disk->first_minor = config->first_minor;
 	disk->disk->minors = config->minors;
-	disk->disk->fops = &kffi_bdops;
+	disk->disk->fops = &raoe_bdops;
 	strscpy(disk->disk->disk_name, config->name, DISK_NAME_LEN);
 	set_disk_ro(disk->disk, config->read_only);
 	return disk;
@@ -124,7 +124,7 @@ free:
 	return ERR_PTR(err);
 }
 
-int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity)
+int raoe_mq_disk_add(struct raoe_mq_disk *disk, u64 capacity)
 {
 	int err;
 
@@ -134,12 +134,12 @@ int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity)
 	return err;
 }
 
-void kffi_mq_disk_set_capacity(struct kffi_mq_disk *disk, u64 capacity)
+void raoe_mq_disk_set_capacity(struct raoe_mq_disk *disk, u64 capacity)
 {
 	set_capacity_and_notify(disk->disk, capacity);
 }
 
-int kffi_mq_disk_close_unless_open(struct kffi_mq_disk *disk)
+int raoe_mq_disk_close_unless_open(struct raoe_mq_disk *disk)
 {
 	int err = 0;
 
@@ -152,7 +152,7 @@ int kffi_mq_disk_close_unless_open(struct kffi_mq_disk *disk)
 	return err;
 }
 
-void kffi_mq_disk_free(struct kffi_mq_disk *disk)
+void raoe_mq_disk_free(struct raoe_mq_disk *disk)
 {
 	/* del_gendisk drains the queue: every request in flight has ended when it returns. */
 	if (disk->added)
@@ -162,64 +162,64 @@ void kffi_mq_disk_free(struct kffi_mq_disk *disk)
 	kfree(disk);
 }
 
-void *kffi_mq_disk_ctx(struct gendisk *disk)
+void *raoe_mq_disk_ctx(struct gendisk *disk)
 {
-	struct kffi_mq_disk *d = disk->queue->queuedata;
+	struct raoe_mq_disk *d = disk->queue->queuedata;
 
 	return d->ctx;
 }
 
-int kffi_register_blkdev(unsigned int major, const char *name)
+int raoe_register_blkdev(unsigned int major, const char *name)
 {
 	return register_blkdev(major, name);
 }
 
-void kffi_unregister_blkdev(unsigned int major, const char *name)
+void raoe_unregister_blkdev(unsigned int major, const char *name)
 {
 	unregister_blkdev(major, name);
 }
 
-u64 kffi_rq_pos(struct request *rq)
+u64 raoe_rq_pos(struct request *rq)
 {
 	return blk_rq_pos(rq);
 }
 
-unsigned int kffi_rq_bytes(struct request *rq)
+unsigned int raoe_rq_bytes(struct request *rq)
 {
 	return blk_rq_bytes(rq);
 }
 
-enum kffi_rq_op kffi_rq_op(struct request *rq)
+enum raoe_rq_op raoe_rq_op(struct request *rq)
 {
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
-		return KFFI_RQ_READ;
+		return RAOE_RQ_READ;
 	case REQ_OP_WRITE:
-		return KFFI_RQ_WRITE;
+		return RAOE_RQ_WRITE;
 	case REQ_OP_FLUSH:
-		return KFFI_RQ_FLUSH;
+		return RAOE_RQ_FLUSH;
 	default:
-		return KFFI_RQ_OTHER;
+		return RAOE_RQ_OTHER;
 	}
 }
 
-void kffi_rq_start(struct request *rq)
+void raoe_rq_start(struct request *rq)
 {
 	blk_mq_start_request(rq);
 }
 
-void kffi_rq_end(struct request *rq, int err)
+void raoe_rq_end(struct request *rq, int err)
 {
 	blk_mq_end_request(rq, errno_to_blk_status(err));
 }
 
-void kffi_frag_copy_in(const struct kffi_frag *frag, const void *src)
+void raoe_frag_copy_in(const struct raoe_frag *frag, const void *src)
 {
 	memcpy_to_page(frag->page, frag->offset, src, frag->len);
 }
 
-int kffi_rq_frags(struct request *rq, unsigned int offset, unsigned int len,
-		  struct kffi_frag *out, unsigned int max)
+int raoe_rq_frags(struct request *rq, unsigned int offset, unsigned int len,
+		  struct raoe_frag *out, unsigned int max)
 {
 	struct req_iterator iter;
 	struct bio_vec bv;

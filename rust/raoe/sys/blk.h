@@ -3,8 +3,8 @@
  * Thin C glue for a blk-mq disk driven from Rust: the tag set and gendisk with their queue
  * limits, and the request accessors that are static inlines or macros in C.
  */
-#ifndef KFFI_BLK_H
-#define KFFI_BLK_H
+#ifndef RAOE_BLK_H
+#define RAOE_BLK_H
 
 #include <linux/types.h>
 
@@ -13,24 +13,24 @@
 struct attribute_group;
 struct gendisk;
 struct request;
-struct kffi_mq_disk;
+struct raoe_mq_disk;
 
 /* What the Rust driver does for a disk; ctx is the one given at allocation. */
 /* The size of the ATA IDENTIFY data HDIO_GET_IDENTITY copies out. */
-#define KFFI_IDENTIFY_LEN 512
+#define RAOE_IDENTIFY_LEN 512
 
-struct kffi_mq_disk_ops {
+struct raoe_mq_disk_ops {
 	/* Returns 0 when the driver took the request (it ends it later), else an errno. */
 	int (*queue_rq)(void *ctx, struct request *rq);
 	/* Returns 0 when the disk may be opened, else an errno. */
 	int (*open)(void *ctx);
-	/* Fills KFFI_IDENTIFY_LEN bytes of ATA IDENTIFY data (HDIO_GET_IDENTITY); 0 or an errno. */
+	/* Fills RAOE_IDENTIFY_LEN bytes of ATA IDENTIFY data (HDIO_GET_IDENTITY); 0 or an errno. */
 	int (*identity)(void *ctx, u8 *id);
 	/* Fills cylinders, heads and sectors per track for HDIO_GETGEO; 0 or an errno. */
 	int (*geometry)(void *ctx, u16 *cylinders, u8 *heads, u8 *sectors);
 };
 
-struct kffi_mq_disk_config {
+struct raoe_mq_disk_config {
 	const char *name;	/* disk_name; '!' becomes '/' under /dev */
 	unsigned int major;
 	int first_minor;
@@ -43,36 +43,36 @@ struct kffi_mq_disk_config {
 	const struct attribute_group **groups;	/* sysfs attributes of the disk, or NULL */
 };
 
-struct kffi_mq_disk *kffi_mq_disk_alloc(const struct kffi_mq_disk_config *config,
-					 const struct kffi_mq_disk_ops *ops, void *ctx);
-int kffi_mq_disk_add(struct kffi_mq_disk *disk, u64 capacity);
-void kffi_mq_disk_set_capacity(struct kffi_mq_disk *disk, u64 capacity);
+struct raoe_mq_disk *raoe_mq_disk_alloc(const struct raoe_mq_disk_config *config,
+					 const struct raoe_mq_disk_ops *ops, void *ctx);
+int raoe_mq_disk_add(struct raoe_mq_disk *disk, u64 capacity);
+void raoe_mq_disk_set_capacity(struct raoe_mq_disk *disk, u64 capacity);
 /* Refuses every later open and returns 0, or -EBUSY if the disk is open. */
-int kffi_mq_disk_close_unless_open(struct kffi_mq_disk *disk);
-void kffi_mq_disk_free(struct kffi_mq_disk *disk);
+int raoe_mq_disk_close_unless_open(struct raoe_mq_disk *disk);
+void raoe_mq_disk_free(struct raoe_mq_disk *disk);
 
 /* The ctx given at allocation, for a disk of ours (in sysfs show functions). */
-void *kffi_mq_disk_ctx(struct gendisk *disk);
+void *raoe_mq_disk_ctx(struct gendisk *disk);
 
-int kffi_register_blkdev(unsigned int major, const char *name);
-void kffi_unregister_blkdev(unsigned int major, const char *name);
+int raoe_register_blkdev(unsigned int major, const char *name);
+void raoe_unregister_blkdev(unsigned int major, const char *name);
 
-enum kffi_rq_op { KFFI_RQ_READ, KFFI_RQ_WRITE, KFFI_RQ_FLUSH, KFFI_RQ_OTHER };
+enum raoe_rq_op { RAOE_RQ_READ, RAOE_RQ_WRITE, RAOE_RQ_FLUSH, RAOE_RQ_OTHER };
 
-u64 kffi_rq_pos(struct request *rq);
-unsigned int kffi_rq_bytes(struct request *rq);
-enum kffi_rq_op kffi_rq_op(struct request *rq);
-void kffi_rq_start(struct request *rq);
-void kffi_rq_end(struct request *rq, int err);
+u64 raoe_rq_pos(struct request *rq);
+unsigned int raoe_rq_bytes(struct request *rq);
+enum raoe_rq_op raoe_rq_op(struct request *rq);
+void raoe_rq_start(struct request *rq);
+void raoe_rq_end(struct request *rq, int err);
 /*
  * Fills out[] with the pages holding the request's bytes [offset, offset + len), one entry per
  * page piece; returns the number of entries or -E2BIG when max is too few. Reads copy replies
  * into these pieces, writes send them.
  */
 /* Copies frag->len bytes from src into the piece of page frag names. */
-void kffi_frag_copy_in(const struct kffi_frag *frag, const void *src);
+void raoe_frag_copy_in(const struct raoe_frag *frag, const void *src);
 
-int kffi_rq_frags(struct request *rq, unsigned int offset, unsigned int len,
-		  struct kffi_frag *out, unsigned int max);
+int raoe_rq_frags(struct request *rq, unsigned int offset, unsigned int len,
+		  struct raoe_frag *out, unsigned int max);
 
 #endif

@@ -17,7 +17,7 @@ use super::pages::{
 use crate::logic::identify::IDENTIFY_LEN;
 
 // The identity callback writes `IDENTIFY_LEN` bytes into `blk.c`'s buffer.
-const _: () = assert!(IDENTIFY_LEN == crate::sys::shims::KFFI_IDENTIFY_LEN as usize);
+const _: () = assert!(IDENTIFY_LEN == crate::sys::shims::RAOE_IDENTIFY_LEN as usize);
 use core::{
     mem::ManuallyDrop,
     ptr::NonNull, //
@@ -39,27 +39,27 @@ use kernel::{
 /// The shim's declarations under the names this file uses.
 mod glue {
     pub(super) use crate::sys::shims::{
-        kffi_frag_copy_in,
-        kffi_mq_disk as KffiMqDisk,
-        kffi_mq_disk_add,
-        kffi_mq_disk_alloc,
-        kffi_mq_disk_close_unless_open,
-        kffi_mq_disk_config as KffiMqDiskConfig,
-        kffi_mq_disk_free,
-        kffi_mq_disk_ops as KffiMqDiskOps,
-        kffi_mq_disk_set_capacity,
-        kffi_register_blkdev,
-        kffi_rq_bytes,
-        kffi_rq_end,
-        kffi_rq_frags,
-        kffi_rq_op,
-        kffi_rq_pos,
-        kffi_rq_start,
-        kffi_unregister_blkdev,
+        raoe_frag_copy_in,
+        raoe_mq_disk as RawMqDisk,
+        raoe_mq_disk_add,
+        raoe_mq_disk_alloc,
+        raoe_mq_disk_close_unless_open,
+        raoe_mq_disk_config as RawDiskConfig,
+        raoe_mq_disk_free,
+        raoe_mq_disk_ops as RawDiskOps,
+        raoe_mq_disk_set_capacity,
+        raoe_register_blkdev,
+        raoe_rq_bytes,
+        raoe_rq_end,
+        raoe_rq_frags,
+        raoe_rq_op,
+        raoe_rq_pos,
+        raoe_rq_start,
+        raoe_unregister_blkdev,
         request as Request,
-        KFFI_RQ_FLUSH,
-        KFFI_RQ_READ,
-        KFFI_RQ_WRITE, //
+        RAOE_RQ_FLUSH,
+        RAOE_RQ_READ,
+        RAOE_RQ_WRITE, //
     };
 }
 
@@ -73,7 +73,7 @@ impl Major {
     /// Registers `major` as `name`; fails with `EBUSY` when another driver has it.
     pub(crate) fn register(major: u32, name: &'static CStr) -> Result<Self> {
         // SAFETY: `name` is a NUL-terminated string that lives forever.
-        let ret = unsafe { glue::kffi_register_blkdev(major, name.as_char_ptr()) };
+        let ret = unsafe { glue::raoe_register_blkdev(major, name.as_char_ptr()) };
         if ret < 0 {
             return Err(Error::from_errno(ret));
         }
@@ -89,7 +89,7 @@ impl Major {
 impl Drop for Major {
     fn drop(&mut self) {
         // SAFETY: The major was registered under this name by `register`.
-        unsafe { glue::kffi_unregister_blkdev(self.major, self.name.as_char_ptr()) };
+        unsafe { glue::raoe_unregister_blkdev(self.major, self.name.as_char_ptr()) };
     }
 }
 
@@ -123,22 +123,22 @@ impl Request {
     /// The first sector.
     pub(crate) fn sector(&self) -> u64 {
         // SAFETY: By the type invariant `raw` is a live request.
-        unsafe { glue::kffi_rq_pos(self.raw.as_ptr()) }
+        unsafe { glue::raoe_rq_pos(self.raw.as_ptr()) }
     }
 
     /// The data length in bytes.
     pub(crate) fn bytes(&self) -> u32 {
         // SAFETY: By the type invariant `raw` is a live request.
-        unsafe { glue::kffi_rq_bytes(self.raw.as_ptr()) }
+        unsafe { glue::raoe_rq_bytes(self.raw.as_ptr()) }
     }
 
     /// What the request asks for.
     pub(crate) fn op(&self) -> Op {
         // SAFETY: By the type invariant `raw` is a live request.
-        match unsafe { glue::kffi_rq_op(self.raw.as_ptr()) } {
-            glue::KFFI_RQ_READ => Op::Read,
-            glue::KFFI_RQ_WRITE => Op::Write,
-            glue::KFFI_RQ_FLUSH => Op::Flush,
+        match unsafe { glue::raoe_rq_op(self.raw.as_ptr()) } {
+            glue::RAOE_RQ_READ => Op::Read,
+            glue::RAOE_RQ_WRITE => Op::Write,
+            glue::RAOE_RQ_FLUSH => Op::Flush,
             _ => Op::Other,
         }
     }
@@ -154,7 +154,7 @@ impl Request {
             let (piece, tail) = rest.split_at_checked(frag.len()).ok_or(EINVAL)?;
             // SAFETY: `frag` names a piece of this live request's pages, which the request
             // lets the driver write, and `piece` has exactly `frag.len()` readable bytes.
-            unsafe { glue::kffi_frag_copy_in(frag.as_raw(), piece.as_ptr().cast()) };
+            unsafe { glue::raoe_frag_copy_in(frag.as_raw(), piece.as_ptr().cast()) };
             rest = tail;
         }
         Ok(())
@@ -177,7 +177,7 @@ impl Request {
         let max = c_uint::try_from(MAX_FRAGS).map_err(|_| EINVAL)?;
         // SAFETY: By the type invariant `raw` is live; `out` has room for `max` entries.
         let ret = unsafe {
-            glue::kffi_rq_frags(self.raw.as_ptr(), offset, len, Frag::raw_slice(out), max)
+            glue::raoe_rq_frags(self.raw.as_ptr(), offset, len, Frag::raw_slice(out), max)
         };
         usize::try_from(ret).map_err(|_| Error::from_errno(ret))
     }
@@ -188,7 +188,7 @@ impl Request {
         let err = result.err().map_or(0, |err| err.to_errno());
         // SAFETY: By the type invariant the request is started and not yet ended; `this` is
         // not dropped, so it is not ended again.
-        unsafe { glue::kffi_rq_end(this.raw.as_ptr(), err) };
+        unsafe { glue::raoe_rq_end(this.raw.as_ptr(), err) };
     }
 }
 
@@ -196,7 +196,7 @@ impl Drop for Request {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the request has not been ended; a request the driver
         // lets go must still end, or the queue hangs.
-        unsafe { glue::kffi_rq_end(self.raw.as_ptr(), EIO.to_errno()) };
+        unsafe { glue::raoe_rq_end(self.raw.as_ptr(), EIO.to_errno()) };
     }
 }
 
@@ -253,10 +253,10 @@ pub(crate) struct DiskConfig<'a> {
 /// # Invariants
 ///
 /// `ctx` is a reference of `queue` made foreign ([`ForeignOwnable::into_foreign`]) and taken
-/// back only by `drop`. `raw` was returned by `kffi_mq_disk_alloc` with `ctx` as context and is
+/// back only by `drop`. `raw` was returned by `raoe_mq_disk_alloc` with `ctx` as context and is
 /// freed only by `drop`, before `ctx` is taken back.
 pub(crate) struct MqDisk<T: DiskOps> {
-    raw: NonNull<glue::KffiMqDisk>,
+    raw: NonNull<glue::RawMqDisk>,
     ctx: *mut c_void,
     queue: Arc<T>,
 }
@@ -269,7 +269,7 @@ unsafe impl<T: DiskOps> Sync for MqDisk<T> {}
 impl<T: DiskOps> MqDisk<T> {
     /// Allocates a disk (not yet visible) whose requests go to `queue`.
     pub(crate) fn new(config: &DiskConfig<'_>, queue: Arc<T>) -> Result<Self> {
-        let raw_config = glue::KffiMqDiskConfig {
+        let raw_config = glue::RawDiskConfig {
             name: config.name.as_char_ptr(),
             major: config.major,
             first_minor: config.first_minor,
@@ -287,7 +287,7 @@ impl<T: DiskOps> MqDisk<T> {
         // SAFETY: `raw_config` is valid for the call (the name is copied); `OPS` is static and
         // its callbacks borrow `ctx` as an `Arc<T>`, which the returned value keeps until the
         // disk is freed.
-        let raw = unsafe { glue::kffi_mq_disk_alloc(&raw_config, &Self::OPS, ctx) };
+        let raw = unsafe { glue::raoe_mq_disk_alloc(&raw_config, &Self::OPS, ctx) };
         // `blk.c` returns an `ERR_PTR` on failure.
         let raw = match kernel::error::from_err_ptr(raw)
             .and_then(|raw| NonNull::new(raw).ok_or(ENOMEM))
@@ -304,7 +304,7 @@ impl<T: DiskOps> MqDisk<T> {
     }
 
     /// The callbacks `blk.c` calls.
-    const OPS: glue::KffiMqDiskOps = glue::KffiMqDiskOps {
+    const OPS: glue::RawDiskOps = glue::RawDiskOps {
         queue_rq: Some(Self::queue_rq),
         open: Some(Self::open),
         identity: Some(Self::identity),
@@ -325,7 +325,7 @@ impl<T: DiskOps> MqDisk<T> {
             return EINVAL.to_errno();
         };
         // SAFETY: The block layer hands `rq` over to the driver here.
-        unsafe { glue::kffi_rq_start(raw.as_ptr()) };
+        unsafe { glue::raoe_rq_start(raw.as_ptr()) };
         // INVARIANT: `raw` is started and not ended; `Request` ends it exactly once.
         T::queue_rq(queue, Request { raw });
         0
@@ -391,21 +391,21 @@ impl<T: DiskOps> MqDisk<T> {
     /// Sets the capacity of a visible disk and tells user space.
     pub(crate) fn set_capacity(&self, capacity: u64) {
         // SAFETY: By the type invariant `raw` is a live disk.
-        unsafe { glue::kffi_mq_disk_set_capacity(self.raw.as_ptr(), capacity) };
+        unsafe { glue::raoe_mq_disk_set_capacity(self.raw.as_ptr(), capacity) };
     }
 
     /// Refuses every later open, so the disk can be removed; fails with `EBUSY`, changing
     /// nothing, if it is open now.
     pub(crate) fn close_unless_open(&self) -> Result {
         // SAFETY: By the type invariant `raw` is a live disk.
-        let ret = unsafe { glue::kffi_mq_disk_close_unless_open(self.raw.as_ptr()) };
+        let ret = unsafe { glue::raoe_mq_disk_close_unless_open(self.raw.as_ptr()) };
         kernel::error::to_result(ret)
     }
 
     /// Makes the disk visible with `capacity` sectors.
     pub(crate) fn add(&self, capacity: u64) -> Result {
         // SAFETY: By the type invariant `raw` is a live disk.
-        let ret = unsafe { glue::kffi_mq_disk_add(self.raw.as_ptr(), capacity) };
+        let ret = unsafe { glue::raoe_mq_disk_add(self.raw.as_ptr(), capacity) };
         if ret < 0 {
             return Err(Error::from_errno(ret));
         }
@@ -421,7 +421,7 @@ impl<T: DiskOps> MqDisk<T> {
 impl<T: DiskOps> Drop for MqDisk<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; freeing it drains its requests first.
-        unsafe { glue::kffi_mq_disk_free(self.raw.as_ptr()) };
+        unsafe { glue::raoe_mq_disk_free(self.raw.as_ptr()) };
         // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
         // here, once no callback can borrow it.
         drop(unsafe { Arc::<T>::from_foreign(self.ctx) });

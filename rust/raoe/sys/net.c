@@ -10,16 +10,16 @@
 
 #include "net.h"
 
-struct kffi_packet_handler {
+struct raoe_packet_handler {
 	struct packet_type pt;
-	kffi_rx_fn rx;
+	raoe_rx_fn rx;
 	void *ctx;
 };
 
-static int kffi_packet_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
+static int raoe_packet_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
 			   struct net_device *orig_dev)
 {
-	struct kffi_packet_handler *handler = container_of(pt, struct kffi_packet_handler, pt);
+	struct raoe_packet_handler *handler = container_of(pt, struct raoe_packet_handler, pt);
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)
@@ -35,28 +35,28 @@ static int kffi_packet_rcv(struct sk_buff *skb, struct net_device *dev, struct p
 	return NET_RX_SUCCESS;
 }
 
-struct kffi_packet_handler *kffi_packet_register(u16 ethertype, kffi_rx_fn rx, void *ctx)
+struct raoe_packet_handler *raoe_packet_register(u16 ethertype, raoe_rx_fn rx, void *ctx)
 {
-	struct kffi_packet_handler *handler = kzalloc(sizeof(*handler), GFP_KERNEL);
+	struct raoe_packet_handler *handler = kzalloc(sizeof(*handler), GFP_KERNEL);
 
 	if (!handler)
 		return NULL;
 	handler->pt.type = htons(ethertype);
-	handler->pt.func = kffi_packet_rcv;
+	handler->pt.func = raoe_packet_rcv;
 	handler->rx = rx;
 	handler->ctx = ctx;
 	dev_add_pack(&handler->pt);
 	return handler;
 }
 
-void kffi_packet_unregister(struct kffi_packet_handler *handler)
+void raoe_packet_unregister(struct raoe_packet_handler *handler)
 {
 	/* dev_remove_pack waits for handlers in flight (synchronize_net). */
 	dev_remove_pack(&handler->pt);
 	kfree(handler);
 }
 
-int kffi_xmit_copy(int ifindex, const u8 *frame, unsigned int len)
+int raoe_xmit_copy(int ifindex, const u8 *frame, unsigned int len)
 {
 	struct net_device *dev;
 	struct sk_buff *skb;
@@ -83,9 +83,9 @@ out:
 }
 
 /* The release notification of one zero-copy frame. */
-struct kffi_zerocopy {
+struct raoe_zerocopy {
 	struct ubuf_info ubuf;
-	kffi_released_fn released;
+	raoe_released_fn released;
 	void *ctx;
 	u64 cookie;
 	unsigned int pinned;
@@ -95,9 +95,9 @@ struct kffi_zerocopy {
  * Runs when the last skb sharing the frame's data frees it (skb_release_data), or when the
  * stack copies the frags away (skb_copy_ubufs): either way nothing reads our pages after this.
  */
-static void kffi_zerocopy_complete(struct sk_buff *skb, struct ubuf_info *uarg, bool success)
+static void raoe_zerocopy_complete(struct sk_buff *skb, struct ubuf_info *uarg, bool success)
 {
-	struct kffi_zerocopy *zc = container_of(uarg, struct kffi_zerocopy, ubuf);
+	struct raoe_zerocopy *zc = container_of(uarg, struct raoe_zerocopy, ubuf);
 
 	if (!refcount_dec_and_test(&uarg->refcnt))
 		return;
@@ -105,27 +105,27 @@ static void kffi_zerocopy_complete(struct sk_buff *skb, struct ubuf_info *uarg, 
 	kfree(zc);
 }
 
-static const struct ubuf_info_ops kffi_zerocopy_ops = {
-	.complete = kffi_zerocopy_complete,
+static const struct ubuf_info_ops raoe_zerocopy_ops = {
+	.complete = raoe_zerocopy_complete,
 };
 
-int kffi_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
-		    const struct kffi_frag *frags, unsigned int nfrags, unsigned int pinned,
-		    kffi_released_fn released, void *ctx, u64 cookie)
+int raoe_xmit_frags(int ifindex, const u8 *header, unsigned int hlen,
+		    const struct raoe_frag *frags, unsigned int nfrags, unsigned int pinned,
+		    raoe_released_fn released, void *ctx, u64 cookie)
 {
-	struct kffi_zerocopy *zc;
+	struct raoe_zerocopy *zc;
 	struct net_device *dev;
 	struct sk_buff *skb;
 	unsigned int i;
 	int ret;
 
-	BUILD_BUG_ON(KFFI_MAX_FRAGS > MAX_SKB_FRAGS);
-	if (nfrags > KFFI_MAX_FRAGS)
+	BUILD_BUG_ON(RAOE_MAX_FRAGS > MAX_SKB_FRAGS);
+	if (nfrags > RAOE_MAX_FRAGS)
 		return -E2BIG;
 	zc = kzalloc(sizeof(*zc), GFP_ATOMIC);
 	if (!zc)
 		return -ENOMEM;
-	zc->ubuf.ops = &kffi_zerocopy_ops;
+	zc->ubuf.ops = &raoe_zerocopy_ops;
 	zc->ubuf.flags = SKBFL_ZEROCOPY_FRAG;
 	refcount_set(&zc->ubuf.refcnt, 1);
 
@@ -167,7 +167,7 @@ free_zc:
 	return ret;
 }
 
-void kffi_netdev_for_each(kffi_netdev_visit_fn visit, void *ctx)
+void raoe_netdev_for_each(raoe_netdev_visit_fn visit, void *ctx)
 {
 	struct net_device *dev;
 

@@ -25,12 +25,12 @@ use kernel::{
 /// The shim's declarations under the names this file uses.
 mod glue {
     pub(super) use crate::sys::shims::{
-        kffi_netdev_for_each,
-        kffi_packet_handler as KffiPacketHandler,
-        kffi_packet_register,
-        kffi_packet_unregister,
-        kffi_xmit_copy,
-        kffi_xmit_frags, //
+        raoe_netdev_for_each,
+        raoe_packet_handler as RawPacketHandler,
+        raoe_packet_register,
+        raoe_packet_unregister,
+        raoe_xmit_copy,
+        raoe_xmit_frags, //
     };
 }
 
@@ -45,10 +45,10 @@ pub(crate) trait FrameReceiver: Send + Sync + 'static {
 /// # Invariants
 ///
 /// `ctx` is a reference of `receiver` made foreign ([`ForeignOwnable::into_foreign`]) and
-/// taken back only by `drop`. `raw` was returned by `kffi_packet_register` with `ctx` as context
+/// taken back only by `drop`. `raw` was returned by `raoe_packet_register` with `ctx` as context
 /// and stays registered until `drop`, which takes `ctx` back after unregistering.
 pub(crate) struct PacketHandler<T: FrameReceiver> {
-    raw: NonNull<glue::KffiPacketHandler>,
+    raw: NonNull<glue::RawPacketHandler>,
     ctx: *mut c_void,
     receiver: Arc<T>,
 }
@@ -64,7 +64,7 @@ impl<T: FrameReceiver> PacketHandler<T> {
         let ctx = receiver.clone().into_foreign();
         // SAFETY: `rx::<T>` has the C callback's signature and borrows `ctx` as an `Arc<T>`,
         // which the returned handler keeps until it unregisters.
-        let raw = unsafe { glue::kffi_packet_register(ethertype, Some(Self::rx), ctx) };
+        let raw = unsafe { glue::raoe_packet_register(ethertype, Some(Self::rx), ctx) };
         let Some(raw) = NonNull::new(raw) else {
             // SAFETY: `ctx` came from `into_foreign` above and nothing is registered with it.
             drop(unsafe { Arc::<T>::from_foreign(ctx) });
@@ -102,7 +102,7 @@ impl<T: FrameReceiver> Drop for PacketHandler<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is registered; after this call no callback is
         // running or will run.
-        unsafe { glue::kffi_packet_unregister(self.raw.as_ptr()) };
+        unsafe { glue::raoe_packet_unregister(self.raw.as_ptr()) };
         // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
         // here, once no callback can borrow it.
         drop(unsafe { Arc::<T>::from_foreign(self.ctx) });
@@ -113,7 +113,7 @@ impl<T: FrameReceiver> Drop for PacketHandler<T> {
 pub(crate) fn transmit_copy(ifindex: i32, frame: &[u8]) -> Result {
     let len = c_uint::try_from(frame.len()).map_err(|_| EINVAL)?;
     // SAFETY: `frame` is `len` readable bytes; `net.c` copies them before returning.
-    let ret = unsafe { glue::kffi_xmit_copy(ifindex, frame.as_ptr(), len) };
+    let ret = unsafe { glue::raoe_xmit_copy(ifindex, frame.as_ptr(), len) };
     if ret < 0 {
         return Err(Error::from_errno(ret));
     }
@@ -156,7 +156,7 @@ pub(crate) fn transmit_frags<T: ReleaseNotify>(
     // each frag holds a reference on its page, which the frame takes over on success; `ctx` is
     // a reference `released` consumes.
     let ret = unsafe {
-        glue::kffi_xmit_frags(
+        glue::raoe_xmit_frags(
             ifindex,
             header.as_ptr(),
             hlen,
@@ -205,7 +205,7 @@ pub(crate) fn for_each_interface<F: FnMut(&Interface<'_>)>(mut visit: F) {
         mtu: c_uint,
         mac: *const u8,
     ) {
-        // SAFETY: The caller passes the `F` given to `kffi_netdev_for_each` below.
+        // SAFETY: The caller passes the `F` given to `raoe_netdev_for_each` below.
         let visit = unsafe { &mut *ctx.cast::<F>() };
         // SAFETY: The caller guarantees 6 readable bytes at `mac`.
         let mac = unsafe { core::ptr::read(mac.cast::<[u8; 6]>()) };
@@ -221,5 +221,5 @@ pub(crate) fn for_each_interface<F: FnMut(&Interface<'_>)>(mut visit: F) {
     let ctx = core::ptr::from_mut(&mut visit).cast::<c_void>();
     // SAFETY: `trampoline::<F>` matches the C callback type and `ctx` points to `visit`, which
     // outlives the call.
-    unsafe { glue::kffi_netdev_for_each(Some(trampoline::<F>), ctx) };
+    unsafe { glue::raoe_netdev_for_each(Some(trampoline::<F>), ctx) };
 }

@@ -7,13 +7,13 @@
 
 #include "pages.h"
 
-int kffi_frag_hold(struct kffi_frag *frag)
+int raoe_frag_hold(struct raoe_frag *frag)
 {
 	struct page *copy;
 
 	if (sendpage_ok(frag->page)) {
 		get_page(frag->page);
-		return KFFI_FRAG_PINNED;
+		return RAOE_FRAG_PINNED;
 	}
 	/* get_page would warn and take nothing. */
 	copy = alloc_page(GFP_ATOMIC);
@@ -22,10 +22,10 @@ int kffi_frag_hold(struct kffi_frag *frag)
 	memcpy_from_page(page_address(copy), frag->page, frag->offset, frag->len);
 	frag->page = copy;
 	frag->offset = 0;
-	return KFFI_FRAG_COPIED;
+	return RAOE_FRAG_COPIED;
 }
 
-void kffi_frag_put(const struct kffi_frag *frag)
+void raoe_frag_put(const struct raoe_frag *frag)
 {
 	put_page(frag->page);
 }

@@ -6,12 +6,12 @@
 //! C header: [`include/linux/mm.h`](srctree/include/linux/mm.h) (`get_page`, `put_page`).
 
 use super::shims::{
-    kffi_frag,
-    kffi_frag_hold,
-    kffi_frag_put,
-    KFFI_FRAG_COPIED,
-    KFFI_FRAG_PINNED,
-    KFFI_MAX_FRAGS, //
+    raoe_frag,
+    raoe_frag_hold,
+    raoe_frag_put,
+    RAOE_FRAG_COPIED,
+    RAOE_FRAG_PINNED,
+    RAOE_MAX_FRAGS, //
 };
 use core::mem::ManuallyDrop;
 use kernel::{
@@ -24,25 +24,25 @@ use kernel::{
 };
 
 /// The most pieces one frame carries.
-pub(crate) const MAX_FRAGS: usize = KFFI_MAX_FRAGS as usize;
+pub(crate) const MAX_FRAGS: usize = RAOE_MAX_FRAGS as usize;
 
-/// `kffi_frag_hold` took a reference on the frag's own page.
-const FRAG_PINNED: c_int = KFFI_FRAG_PINNED as c_int;
+/// `raoe_frag_hold` took a reference on the frag's own page.
+const FRAG_PINNED: c_int = RAOE_FRAG_PINNED as c_int;
 
-/// `kffi_frag_hold` copied the piece into a new page.
-const FRAG_COPIED: c_int = KFFI_FRAG_COPIED as c_int;
+/// `raoe_frag_hold` copied the piece into a new page.
+const FRAG_COPIED: c_int = RAOE_FRAG_COPIED as c_int;
 
-/// `struct kffi_frag`: bytes `[offset, offset + len)` of one page.
+/// `struct raoe_frag`: bytes `[offset, offset + len)` of one page.
 ///
 /// A `Frag` is only an address, valid while whatever filled it keeps the page alive: a live
 /// request for its own pages, or a [`PinnedFrags`] holding a reference.
 #[repr(transparent)]
 #[derive(Clone, Copy)]
-pub(crate) struct Frag(kffi_frag);
+pub(crate) struct Frag(raoe_frag);
 
 impl Frag {
     /// An empty piece, to fill arrays with.
-    pub(crate) const EMPTY: Frag = Frag(kffi_frag {
+    pub(crate) const EMPTY: Frag = Frag(raoe_frag {
         page: core::ptr::null_mut(),
         offset: 0,
         len: 0,
@@ -54,14 +54,14 @@ impl Frag {
     }
 
     /// The C view, for the shims.
-    pub(crate) fn as_raw(&self) -> *const kffi_frag {
+    pub(crate) fn as_raw(&self) -> *const raoe_frag {
         &self.0
     }
 
     /// Bytes `[offset, offset + len)` of `page`, for the tests.
     #[cfg(raoe_rzram_kunit)]
     pub(crate) fn new(page: *mut super::shims::page, offset: u32, len: u32) -> Self {
-        Self(kffi_frag { page, offset, len })
+        Self(raoe_frag { page, offset, len })
     }
 
     /// The page the piece lies in.
@@ -70,8 +70,8 @@ impl Frag {
         self.0.page
     }
 
-    /// The C view of `frags`, which the shims fill (`Frag` is `kffi_frag`, transparently).
-    pub(crate) fn raw_slice(frags: &mut [Frag]) -> *mut kffi_frag {
+    /// The C view of `frags`, which the shims fill (`Frag` is `raoe_frag`, transparently).
+    pub(crate) fn raw_slice(frags: &mut [Frag]) -> *mut raoe_frag {
         frags.as_mut_ptr().cast()
     }
 }
@@ -82,7 +82,7 @@ impl Frag {
 /// # Invariants
 ///
 /// Each of `frags[..len]` names a page on which this value holds one reference taken by
-/// `kffi_frag_hold`; `pinned` of them are references on the request's own pages and `copied`
+/// `raoe_frag_hold`; `pinned` of them are references on the request's own pages and `copied`
 /// on copies. The references are put when it drops, unless [`PinnedFrags::into_raw`] handed
 /// them to the network stack.
 pub(crate) struct PinnedFrags {
@@ -111,8 +111,8 @@ impl PinnedFrags {
             let slot = pinned.frags.get_mut(pinned.len).ok_or(E2BIG)?;
             *slot = *frag;
             // SAFETY: The caller guarantees that `frag`'s page is valid during the call, and
-            // `slot` is a writable `struct kffi_frag`.
-            let held = unsafe { kffi_frag_hold(&mut slot.0) };
+            // `slot` is a writable `struct raoe_frag`.
+            let held = unsafe { raoe_frag_hold(&mut slot.0) };
             // INVARIANT: `slot` is counted only once a reference on its page is held; on
             // failure the references held so far are put by drop.
             match held {
@@ -151,8 +151,8 @@ impl Drop for PinnedFrags {
     fn drop(&mut self) {
         for frag in self.frags.get(..self.len).unwrap_or_default() {
             // SAFETY: By the type invariant this value holds a reference on `frag`'s page,
-            // taken by `kffi_frag_hold` and put only here.
-            unsafe { kffi_frag_put(frag.as_raw()) };
+            // taken by `raoe_frag_hold` and put only here.
+            unsafe { raoe_frag_put(frag.as_raw()) };
         }
     }
 }

@@ -13,7 +13,7 @@
 static void raoe_info(struct device *dev, struct raoe_disk_info *info)
 {
 	memset(info, 0, sizeof(*info));
-	raoe_disk_info(kffi_mq_disk_ctx(dev_to_disk(dev)), info);
+	raoe_disk_info(raoe_mq_disk_ctx(dev_to_disk(dev)), info);
 }
 
 static ssize_t state_show(struct device *dev, struct device_attribute *attr, char *page)

@@ -3,15 +3,15 @@
  * A work item, one-shot or periodic, whose owner can cancel it synchronously: the Rust
  * workqueue in 7.3 cannot.
  */
-#ifndef KFFI_WORK_H
-#define KFFI_WORK_H
+#ifndef RAOE_WORK_H
+#define RAOE_WORK_H
 
-struct kffi_work;
+struct raoe_work;
 
 /* With period_ms > 0 the work requeues itself that long after each run. */
-struct kffi_work *kffi_work_alloc(void (*run)(void *ctx), void *ctx, unsigned int period_ms);
-void kffi_work_schedule(struct kffi_work *work);
+struct raoe_work *raoe_work_alloc(void (*run)(void *ctx), void *ctx, unsigned int period_ms);
+void raoe_work_schedule(struct raoe_work *work);
 /* Cancels the work, waiting for a run in progress, and frees it. */
-void kffi_work_free(struct kffi_work *work);
+void raoe_work_free(struct raoe_work *work);
 
 #endif

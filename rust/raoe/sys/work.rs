@@ -7,10 +7,10 @@
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h).
 
 use super::shims::{
-    kffi_work as KffiWork,
-    kffi_work_alloc,
-    kffi_work_free,
-    kffi_work_schedule, //
+    raoe_work as RawWork,
+    raoe_work_alloc,
+    raoe_work_free,
+    raoe_work_schedule, //
 };
 use core::ptr::NonNull;
 use kernel::{
@@ -32,10 +32,10 @@ pub(crate) trait WorkRun: Send + Sync + 'static {
 /// # Invariants
 ///
 /// `ctx` is a reference of `target` made foreign ([`ForeignOwnable::into_foreign`]) and taken
-/// back only by `drop`. `raw` was returned by `kffi_work_alloc` with `ctx` as context and is freed
+/// back only by `drop`. `raw` was returned by `raoe_work_alloc` with `ctx` as context and is freed
 /// only by `drop`, before `ctx` is taken back.
 pub(crate) struct OwnedWork<T: WorkRun> {
-    raw: NonNull<KffiWork>,
+    raw: NonNull<RawWork>,
     ctx: *mut c_void,
     target: Arc<T>,
 }
@@ -56,7 +56,7 @@ impl<T: WorkRun> OwnedWork<T> {
         let ctx = target.clone().into_foreign();
         // SAFETY: `run::<T>` matches the callback type and borrows `ctx` as an `Arc<T>`, which
         // the returned value keeps until the work item is cancelled and freed.
-        let raw = unsafe { kffi_work_alloc(Some(Self::run), ctx, period_ms) };
+        let raw = unsafe { raoe_work_alloc(Some(Self::run), ctx, period_ms) };
         let Some(raw) = NonNull::new(raw) else {
             // SAFETY: `ctx` came from `into_foreign` above and no work item uses it.
             drop(unsafe { Arc::<T>::from_foreign(ctx) });
@@ -70,7 +70,7 @@ impl<T: WorkRun> OwnedWork<T> {
     ///
     /// # Safety
     ///
-    /// `ctx` is the context given to `kffi_work_alloc`.
+    /// `ctx` is the context given to `raoe_work_alloc`.
     unsafe extern "C" fn run(ctx: *mut c_void) {
         // SAFETY: By the type invariant `ctx` is a foreign `Arc<T>`, taken back only after the
         // work item is freed, which waits for this run.
@@ -80,7 +80,7 @@ impl<T: WorkRun> OwnedWork<T> {
     /// Queues the work unless it is already queued.
     pub(crate) fn schedule(&self) {
         // SAFETY: By the type invariant `raw` is a live work item.
-        unsafe { kffi_work_schedule(self.raw.as_ptr()) };
+        unsafe { raoe_work_schedule(self.raw.as_ptr()) };
     }
 
     /// What the work runs on.
@@ -93,7 +93,7 @@ impl<T: WorkRun> Drop for OwnedWork<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; this cancels it, waits for a run in
         // progress and frees it.
-        unsafe { kffi_work_free(self.raw.as_ptr()) };
+        unsafe { raoe_work_free(self.raw.as_ptr()) };
         // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
         // here, once no run can borrow it.
         drop(unsafe { Arc::<T>::from_foreign(self.ctx) });

@@ -7,44 +7,44 @@
 
 #include "bio_disk.h"
 
-struct kffi_bio_disk {
+struct rzram_bio_disk {
 	struct gendisk *disk;
-	const struct kffi_bio_disk_ops *ops;
+	const struct rzram_bio_disk_ops *ops;
 	void *ctx;
 	const struct attribute_group **groups;
 	bool added;
 	bool claimed;	/* under disk->open_mutex */
 };
 
-static int kffi_bio_disk_open(struct gendisk *gd, blk_mode_t mode)
+static int rzram_bio_disk_open(struct gendisk *gd, blk_mode_t mode)
 {
-	struct kffi_bio_disk *disk = gd->private_data;
+	struct rzram_bio_disk *disk = gd->private_data;
 
 	return disk->claimed ? -EBUSY : 0;
 }
 
-static void kffi_bio_disk_submit(struct bio *bio)
+static void rzram_bio_disk_submit(struct bio *bio)
 {
-	struct kffi_bio_disk *disk = bio->bi_bdev->bd_disk->private_data;
+	struct rzram_bio_disk *disk = bio->bi_bdev->bd_disk->private_data;
 
 	disk->ops->submit_bio(disk->ctx, bio);
 }
 
-static void kffi_bio_disk_slot_free(struct block_device *bdev, unsigned long index)
+static void rzram_bio_disk_slot_free(struct block_device *bdev, unsigned long index)
 {
-	struct kffi_bio_disk *disk = bdev->bd_disk->private_data;
+	struct rzram_bio_disk *disk = bdev->bd_disk->private_data;
 
 	disk->ops->swap_slot_free_notify(disk->ctx, index);
 }
 
-static const struct block_device_operations kffi_bio_disk_fops = {
+static const struct block_device_operations rzram_bio_disk_fops = {
 	.owner = THIS_MODULE,
-	.open = kffi_bio_disk_open,
-	.submit_bio = kffi_bio_disk_submit,
-	.swap_slot_free_notify = kffi_bio_disk_slot_free,
+	.open = rzram_bio_disk_open,
+	.submit_bio = rzram_bio_disk_submit,
+	.swap_slot_free_notify = rzram_bio_disk_slot_free,
 };
 
-struct kffi_bio_disk *kffi_bio_disk_alloc(const char *name, const struct kffi_bio_disk_ops *ops,
+struct rzram_bio_disk *rzram_bio_disk_alloc(const char *name, const struct rzram_bio_disk_ops *ops,
 					  void *ctx, const struct attribute_group **groups)
 {
 	struct queue_limits lim = {
@@ -56,7 +56,7 @@ struct kffi_bio_disk *kffi_bio_disk_alloc(const char *name, const struct kffi_bi
 		.max_write_zeroes_sectors = UINT_MAX,
 		.features = BLK_FEAT_STABLE_WRITES | BLK_FEAT_SYNCHRONOUS,
 	};
-	struct kffi_bio_disk *disk;
+	struct rzram_bio_disk *disk;
 	int err;
 
 	disk = kzalloc(sizeof(*disk), GFP_KERNEL);
@@ -73,14 +73,14 @@ struct kffi_bio_disk *kffi_bio_disk_alloc(const char *name, const struct kffi_bi
 	}
 	/* No major: add_disk gives the disk a dynamic (extended) dev_t. */
 	disk->disk->flags |= GENHD_FL_NO_PART;
-	disk->disk->fops = &kffi_bio_disk_fops;
+	disk->disk->fops = &rzram_bio_disk_fops;
 	disk->disk->private_data = disk;
 	strscpy(disk->disk->disk_name, name, DISK_NAME_LEN);
 	set_capacity(disk->disk, 0);
 	return disk;
 }
 
-int kffi_bio_disk_add(struct kffi_bio_disk *disk)
+int rzram_bio_disk_add(struct rzram_bio_disk *disk)
 {
 	int err = device_add_disk(NULL, disk->disk, disk->groups);
 
@@ -88,7 +88,7 @@ int kffi_bio_disk_add(struct kffi_bio_disk *disk)
 	return err;
 }
 
-void kffi_bio_disk_free(struct kffi_bio_disk *disk)
+void rzram_bio_disk_free(struct rzram_bio_disk *disk)
 {
 	/* del_gendisk waits for the bios in flight and the sysfs callbacks running. */
 	if (disk->added)
@@ -97,17 +97,17 @@ void kffi_bio_disk_free(struct kffi_bio_disk *disk)
 	kfree(disk);
 }
 
-struct kffi_bio_disk *kffi_bio_disk_of(struct gendisk *disk)
+struct rzram_bio_disk *rzram_bio_disk_of(struct gendisk *disk)
 {
 	return disk->private_data;
 }
 
-void *kffi_bio_disk_ctx(struct kffi_bio_disk *disk)
+void *rzram_bio_disk_ctx(struct rzram_bio_disk *disk)
 {
 	return disk->ctx;
 }
 
-int kffi_bio_disk_claim(struct kffi_bio_disk *disk)
+int rzram_bio_disk_claim(struct rzram_bio_disk *disk)
 {
 	int err = 0;
 
@@ -120,40 +120,40 @@ int kffi_bio_disk_claim(struct kffi_bio_disk *disk)
 	return err;
 }
 
-void kffi_bio_disk_release(struct kffi_bio_disk *disk)
+void rzram_bio_disk_release(struct rzram_bio_disk *disk)
 {
 	mutex_lock(&disk->disk->open_mutex);
 	disk->claimed = false;
 	mutex_unlock(&disk->disk->open_mutex);
 }
 
-void kffi_bio_disk_sync(struct kffi_bio_disk *disk)
+void rzram_bio_disk_sync(struct rzram_bio_disk *disk)
 {
 	sync_blockdev(disk->disk->part0);
 }
 
-void kffi_bio_disk_set_capacity(struct kffi_bio_disk *disk, u64 sectors)
+void rzram_bio_disk_set_capacity(struct rzram_bio_disk *disk, u64 sectors)
 {
 	set_capacity_and_notify(disk->disk, sectors);
 }
 
-enum kffi_bio_op kffi_bio_op(struct bio *bio)
+enum rzram_bio_op rzram_bio_op(struct bio *bio)
 {
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
-		return KFFI_BIO_READ;
+		return RZRAM_BIO_READ;
 	case REQ_OP_WRITE:
-		return KFFI_BIO_WRITE;
+		return RZRAM_BIO_WRITE;
 	case REQ_OP_DISCARD:
-		return KFFI_BIO_DISCARD;
+		return RZRAM_BIO_DISCARD;
 	case REQ_OP_WRITE_ZEROES:
-		return KFFI_BIO_WRITE_ZEROES;
+		return RZRAM_BIO_WRITE_ZEROES;
 	default:
-		return KFFI_BIO_OTHER;
+		return RZRAM_BIO_OTHER;
 	}
 }
 
-static struct bvec_iter kffi_bvec_iter(const struct kffi_bio_iter *iter)
+static struct bvec_iter rzram_bvec_iter(const struct rzram_bio_iter *iter)
 {
 	return (struct bvec_iter) {
 		.bi_sector = iter->sector,
@@ -163,7 +163,7 @@ static struct bvec_iter kffi_bvec_iter(const struct kffi_bio_iter *iter)
 	};
 }
 
-void kffi_bio_iter_start(struct bio *bio, struct kffi_bio_iter *iter)
+void rzram_bio_iter_start(struct bio *bio, struct rzram_bio_iter *iter)
 {
 	iter->sector = bio->bi_iter.bi_sector;
 	iter->size = bio->bi_iter.bi_size;
@@ -171,9 +171,9 @@ void kffi_bio_iter_start(struct bio *bio, struct kffi_bio_iter *iter)
 	iter->offset = bio->bi_iter.bi_offset;
 }
 
-bool kffi_bio_iter_next(struct bio *bio, struct kffi_bio_iter *iter, struct kffi_bio_seg *seg)
+bool rzram_bio_iter_next(struct bio *bio, struct rzram_bio_iter *iter, struct rzram_bio_seg *seg)
 {
-	struct bvec_iter bi = kffi_bvec_iter(iter);
+	struct bvec_iter bi = rzram_bvec_iter(iter);
 	u32 in_page = (bi.bi_sector & (PAGE_SECTORS - 1)) << SECTOR_SHIFT;
 	struct bio_vec bv;
 
@@ -193,40 +193,40 @@ bool kffi_bio_iter_next(struct bio *bio, struct kffi_bio_iter *iter, struct kffi
 	return true;
 }
 
-void kffi_bio_end(struct bio *bio, int err)
+void rzram_bio_end(struct bio *bio, int err)
 {
 	bio->bi_status = errno_to_blk_status(err);
 	bio_endio(bio);
 }
 
-void kffi_bio_seg_read(const struct kffi_bio_seg *seg, void *dst)
+void rzram_bio_seg_read(const struct rzram_bio_seg *seg, void *dst)
 {
 	memcpy_from_page(dst, seg->page, seg->offset, seg->len);
 }
 
-void kffi_bio_seg_write(const struct kffi_bio_seg *seg, const void *src)
+void rzram_bio_seg_write(const struct rzram_bio_seg *seg, const void *src)
 {
 	memcpy_to_page(seg->page, seg->offset, src, seg->len);
 	flush_dcache_page(seg->page);
 }
 
-void *kffi_bio_seg_map(const struct kffi_bio_seg *seg)
+void *rzram_bio_seg_map(const struct rzram_bio_seg *seg)
 {
 	return kmap_local_page(seg->page) + seg->offset;
 }
 
-void kffi_bio_seg_unmap(const struct kffi_bio_seg *seg, void *addr)
+void rzram_bio_seg_unmap(const struct rzram_bio_seg *seg, void *addr)
 {
 	kunmap_local(addr);
 	flush_dcache_page(seg->page);
 }
 
-void kffi_bio_mapped_fill(void *addr, u64 word, u32 len)
+void rzram_bio_mapped_fill(void *addr, u64 word, u32 len)
 {
 	memset64(addr, word, len / sizeof(u64));
 }
 
-void kffi_bio_mapped_copy(void *addr, const void *src, u32 len)
+void rzram_bio_mapped_copy(void *addr, const void *src, u32 len)
 {
 	memcpy(addr, src, len);
 }

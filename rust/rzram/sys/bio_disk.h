@@ -3,8 +3,8 @@
  * Thin C glue for a bio-based RAM disk driven from Rust: the gendisk with its queue limits and
  * fops, and the bio accessors that are static inlines or macros in C.
  */
-#ifndef KFFI_BIO_DISK_H
-#define KFFI_BIO_DISK_H
+#ifndef RZRAM_BIO_DISK_H
+#define RZRAM_BIO_DISK_H
 
 #include <linux/types.h>
 
@@ -12,9 +12,9 @@ struct attribute_group;
 struct bio;
 struct gendisk;
 struct page;
-struct kffi_bio_disk;
+struct rzram_bio_disk;
 
-struct kffi_bio_disk_ops {
+struct rzram_bio_disk_ops {
 	void (*submit_bio)(void *ctx, struct bio *bio);
 	/* Called with swap_lock held: must not sleep. */
 	void (*swap_slot_free_notify)(void *ctx, unsigned long index);
@@ -24,32 +24,32 @@ struct kffi_bio_disk_ops {
  * A disk of PAGE_SIZE blocks with stable writes, synchronous I/O, discard and write-zeroes,
  * named `name` and not yet visible; groups are its sysfs attributes (may be NULL).
  */
-struct kffi_bio_disk *kffi_bio_disk_alloc(const char *name, const struct kffi_bio_disk_ops *ops,
+struct rzram_bio_disk *rzram_bio_disk_alloc(const char *name, const struct rzram_bio_disk_ops *ops,
 					  void *ctx, const struct attribute_group **groups);
-int kffi_bio_disk_add(struct kffi_bio_disk *disk);
-void kffi_bio_disk_free(struct kffi_bio_disk *disk);
+int rzram_bio_disk_add(struct rzram_bio_disk *disk);
+void rzram_bio_disk_free(struct rzram_bio_disk *disk);
 
 /* Our disk behind a gendisk (in sysfs callbacks), and the ctx given at allocation. */
-struct kffi_bio_disk *kffi_bio_disk_of(struct gendisk *disk);
-void *kffi_bio_disk_ctx(struct kffi_bio_disk *disk);
+struct rzram_bio_disk *rzram_bio_disk_of(struct gendisk *disk);
+void *rzram_bio_disk_ctx(struct rzram_bio_disk *disk);
 
 /* Refuses opens until released; -EBUSY when the disk is open or already claimed. */
-int kffi_bio_disk_claim(struct kffi_bio_disk *disk);
-void kffi_bio_disk_release(struct kffi_bio_disk *disk);
+int rzram_bio_disk_claim(struct rzram_bio_disk *disk);
+void rzram_bio_disk_release(struct rzram_bio_disk *disk);
 /* Writes back and waits for the disk's dirty page cache. */
-void kffi_bio_disk_sync(struct kffi_bio_disk *disk);
-void kffi_bio_disk_set_capacity(struct kffi_bio_disk *disk, u64 sectors);
+void rzram_bio_disk_sync(struct rzram_bio_disk *disk);
+void rzram_bio_disk_set_capacity(struct rzram_bio_disk *disk, u64 sectors);
 
-enum kffi_bio_op {
-	KFFI_BIO_READ,
-	KFFI_BIO_WRITE,
-	KFFI_BIO_DISCARD,
-	KFFI_BIO_WRITE_ZEROES,
-	KFFI_BIO_OTHER,
+enum rzram_bio_op {
+	RZRAM_BIO_READ,
+	RZRAM_BIO_WRITE,
+	RZRAM_BIO_DISCARD,
+	RZRAM_BIO_WRITE_ZEROES,
+	RZRAM_BIO_OTHER,
 };
 
 /* Where an iteration over a bio's data stands (the fields of a struct bvec_iter). */
-struct kffi_bio_iter {
+struct rzram_bio_iter {
 	u64 sector;
 	u32 size;
 	u32 idx;
@@ -57,33 +57,33 @@ struct kffi_bio_iter {
 };
 
 /* One piece of a bio's data within one page. */
-struct kffi_bio_seg {
+struct rzram_bio_seg {
 	struct page *page;
 	u32 offset;
 	u32 len;
 	u64 sector;
 };
 
-enum kffi_bio_op kffi_bio_op(struct bio *bio);
-void kffi_bio_iter_start(struct bio *bio, struct kffi_bio_iter *iter);
+enum rzram_bio_op rzram_bio_op(struct bio *bio);
+void rzram_bio_iter_start(struct bio *bio, struct rzram_bio_iter *iter);
 /*
  * Fills seg with the next piece of data, which crosses no page boundary in memory nor on the
  * disk, and advances past it; returns false at the end and for bios without data.
  */
-bool kffi_bio_iter_next(struct bio *bio, struct kffi_bio_iter *iter, struct kffi_bio_seg *seg);
-void kffi_bio_end(struct bio *bio, int err);
+bool rzram_bio_iter_next(struct bio *bio, struct rzram_bio_iter *iter, struct rzram_bio_seg *seg);
+void rzram_bio_end(struct bio *bio, int err);
 
 /* Copies a piece's bytes out of, or into, its page. */
-void kffi_bio_seg_read(const struct kffi_bio_seg *seg, void *dst);
-void kffi_bio_seg_write(const struct kffi_bio_seg *seg, const void *src);
+void rzram_bio_seg_read(const struct rzram_bio_seg *seg, void *dst);
+void rzram_bio_seg_write(const struct rzram_bio_seg *seg, const void *src);
 
 /*
  * Maps a piece for the driver to fill in place (kmap_local: unmap in reverse order), and
  * fills or copies into such a mapping; len is the piece's, a multiple of 8 for a fill.
  */
-void *kffi_bio_seg_map(const struct kffi_bio_seg *seg);
-void kffi_bio_seg_unmap(const struct kffi_bio_seg *seg, void *addr);
-void kffi_bio_mapped_fill(void *addr, u64 word, u32 len);
-void kffi_bio_mapped_copy(void *addr, const void *src, u32 len);
+void *rzram_bio_seg_map(const struct rzram_bio_seg *seg);
+void rzram_bio_seg_unmap(const struct rzram_bio_seg *seg, void *addr);
+void rzram_bio_mapped_fill(void *addr, u64 word, u32 len);
+void rzram_bio_mapped_copy(void *addr, const void *src, u32 len);
 
 #endif

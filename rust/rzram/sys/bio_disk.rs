@@ -10,31 +10,31 @@
 
 use super::shims::{
     bio as RawBio,
-    kffi_bio_disk_add,
-    kffi_bio_disk_alloc,
-    kffi_bio_disk_claim,
-    kffi_bio_disk_ctx,
-    kffi_bio_disk_free,
-    kffi_bio_disk_ops as RawOps,
-    kffi_bio_disk_release,
-    kffi_bio_disk_set_capacity,
-    kffi_bio_disk_sync,
-    kffi_bio_end,
-    kffi_bio_iter as RawIter,
-    kffi_bio_iter_next,
-    kffi_bio_iter_start,
-    kffi_bio_mapped_copy,
-    kffi_bio_mapped_fill,
-    kffi_bio_op,
-    kffi_bio_seg as RawSeg,
-    kffi_bio_seg_map,
-    kffi_bio_seg_read,
-    kffi_bio_seg_unmap,
-    kffi_bio_seg_write,
-    KFFI_BIO_DISCARD,
-    KFFI_BIO_READ,
-    KFFI_BIO_WRITE,
-    KFFI_BIO_WRITE_ZEROES, //
+    rzram_bio_disk_add,
+    rzram_bio_disk_alloc,
+    rzram_bio_disk_claim,
+    rzram_bio_disk_ctx,
+    rzram_bio_disk_free,
+    rzram_bio_disk_ops as RawOps,
+    rzram_bio_disk_release,
+    rzram_bio_disk_set_capacity,
+    rzram_bio_disk_sync,
+    rzram_bio_end,
+    rzram_bio_iter as RawIter,
+    rzram_bio_iter_next,
+    rzram_bio_iter_start,
+    rzram_bio_mapped_copy,
+    rzram_bio_mapped_fill,
+    rzram_bio_op,
+    rzram_bio_seg as RawSeg,
+    rzram_bio_seg_map,
+    rzram_bio_seg_read,
+    rzram_bio_seg_unmap,
+    rzram_bio_seg_write,
+    RZRAM_BIO_DISCARD,
+    RZRAM_BIO_READ,
+    RZRAM_BIO_WRITE,
+    RZRAM_BIO_WRITE_ZEROES, //
 };
 use core::{
     marker::PhantomData,
@@ -54,8 +54,8 @@ use kernel::{
     types::ForeignOwnable,
 };
 
-/// `struct kffi_bio_disk`, only ever behind a pointer.
-pub(crate) use super::shims::kffi_bio_disk as RawDisk;
+/// `struct rzram_bio_disk`, only ever behind a pointer.
+pub(crate) use super::shims::rzram_bio_disk as RawDisk;
 
 /// A NULL-terminated array of `struct attribute_group` pointers, defined in C.
 #[repr(C)]
@@ -92,11 +92,11 @@ impl Bio {
     /// What the bio asks for.
     pub(crate) fn op(&self) -> Op {
         // SAFETY: By the type invariant `raw` is a live bio.
-        match unsafe { kffi_bio_op(self.raw.as_ptr()) } {
-            KFFI_BIO_READ => Op::Read,
-            KFFI_BIO_WRITE => Op::Write,
-            KFFI_BIO_DISCARD => Op::Discard,
-            KFFI_BIO_WRITE_ZEROES => Op::WriteZeroes,
+        match unsafe { rzram_bio_op(self.raw.as_ptr()) } {
+            RZRAM_BIO_READ => Op::Read,
+            RZRAM_BIO_WRITE => Op::Write,
+            RZRAM_BIO_DISCARD => Op::Discard,
+            RZRAM_BIO_WRITE_ZEROES => Op::WriteZeroes,
             _ => Op::Other,
         }
     }
@@ -109,7 +109,7 @@ impl Bio {
             offset: 0,
         };
         // SAFETY: By the type invariant `raw` is live; `iter` is writable.
-        unsafe { kffi_bio_iter_start(self.raw.as_ptr(), &mut iter) };
+        unsafe { rzram_bio_iter_start(self.raw.as_ptr(), &mut iter) };
         iter
     }
 
@@ -134,7 +134,7 @@ impl Bio {
         let err = result.err().map_or(0, |err| err.to_errno());
         // SAFETY: By the type invariant the bio has not been ended; `this` is not dropped, so
         // it is not ended again.
-        unsafe { kffi_bio_end(this.raw.as_ptr(), err) };
+        unsafe { rzram_bio_end(this.raw.as_ptr(), err) };
     }
 }
 
@@ -142,7 +142,7 @@ impl Drop for Bio {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the bio has not been ended; a bio the driver lets go
         // must still end, or its submitter waits forever.
-        unsafe { kffi_bio_end(self.raw.as_ptr(), EIO.to_errno()) };
+        unsafe { rzram_bio_end(self.raw.as_ptr(), EIO.to_errno()) };
     }
 }
 
@@ -164,7 +164,7 @@ impl<'a> Iterator for Segments<'a> {
         };
         // SAFETY: By the type invariant of `Bio` the bio is live; `iter` was started on it and
         // `raw` is writable.
-        let more = unsafe { kffi_bio_iter_next(self.bio.raw.as_ptr(), &mut self.iter, &mut raw) };
+        let more = unsafe { rzram_bio_iter_next(self.bio.raw.as_ptr(), &mut self.iter, &mut raw) };
         more.then_some(Segment {
             raw,
             _bio: PhantomData,
@@ -196,7 +196,7 @@ impl Segment<'_> {
         }
         // SAFETY: The piece lies within one page the live bio holds, and `dst` has room for
         // it.
-        unsafe { kffi_bio_seg_read(&self.raw, dst.as_mut_ptr().cast()) };
+        unsafe { rzram_bio_seg_read(&self.raw, dst.as_mut_ptr().cast()) };
         Ok(())
     }
 
@@ -207,7 +207,7 @@ impl Segment<'_> {
         }
         // SAFETY: The piece lies within one page the live bio holds, and `src` has as many
         // bytes.
-        unsafe { kffi_bio_seg_write(&self.raw, src.as_ptr().cast()) };
+        unsafe { rzram_bio_seg_write(&self.raw, src.as_ptr().cast()) };
         Ok(())
     }
 }
@@ -216,7 +216,7 @@ impl Segment<'_> {
     /// Calls `f` with the piece mapped, to fill it in place.
     pub(crate) fn with_mapping<R>(&self, f: impl FnOnce(&mut MappedSegment<'_>) -> R) -> R {
         // SAFETY: The piece lies within one page the live bio holds.
-        let addr = unsafe { kffi_bio_seg_map(&self.raw) };
+        let addr = unsafe { rzram_bio_seg_map(&self.raw) };
         // INVARIANT: The mapping covers the piece until it is unmapped below, after `f`.
         let mut mapped = MappedSegment {
             addr,
@@ -225,7 +225,7 @@ impl Segment<'_> {
         };
         let result = f(&mut mapped);
         // SAFETY: Unmaps the mapping made above; any mapping `f` made, it has undone.
-        unsafe { kffi_bio_seg_unmap(&self.raw, addr) };
+        unsafe { rzram_bio_seg_unmap(&self.raw, addr) };
         result
     }
 }
@@ -260,7 +260,7 @@ impl MappedSegment<'_> {
         }
         // SAFETY: By the type invariant `len` bytes at `addr` are writable; `len` is a whole
         // number of words.
-        unsafe { kffi_bio_mapped_fill(self.addr, word, self.len) };
+        unsafe { rzram_bio_mapped_fill(self.addr, word, self.len) };
         Ok(())
     }
 
@@ -271,7 +271,7 @@ impl MappedSegment<'_> {
         }
         // SAFETY: By the type invariant `len` bytes at `addr` are writable, and `src` has as
         // many.
-        unsafe { kffi_bio_mapped_copy(self.addr, src.as_ptr().cast(), self.len) };
+        unsafe { rzram_bio_mapped_copy(self.addr, src.as_ptr().cast(), self.len) };
         Ok(())
     }
 }
@@ -296,7 +296,7 @@ pub(crate) struct DiskRef<'a, T: BioOps> {
 }
 
 impl<'a, T: BioOps> DiskRef<'a, T> {
-    /// The disk behind a `struct kffi_bio_disk` pointer that C passes to a sysfs callback.
+    /// The disk behind a `struct rzram_bio_disk` pointer that C passes to a sysfs callback.
     ///
     /// # Safety
     ///
@@ -313,7 +313,7 @@ impl<'a, T: BioOps> DiskRef<'a, T> {
     /// What the disk calls.
     pub(crate) fn ops(&self) -> ArcBorrow<'a, T> {
         // SAFETY: By the type invariant `raw` is live.
-        let ctx = unsafe { kffi_bio_disk_ctx(self.raw.as_ptr()) };
+        let ctx = unsafe { rzram_bio_disk_ctx(self.raw.as_ptr()) };
         // SAFETY: By the invariant of `BioDisk` the context of a live disk is a foreign
         // `Arc<T>`, released only after the disk is freed, so after `'a`.
         unsafe { <Arc<T> as ForeignOwnable>::borrow(ctx) }
@@ -323,25 +323,25 @@ impl<'a, T: BioOps> DiskRef<'a, T> {
     /// already claimed.
     pub(crate) fn claim(&self) -> Result {
         // SAFETY: By the type invariant `raw` is live.
-        kernel::error::to_result(unsafe { kffi_bio_disk_claim(self.raw.as_ptr()) })
+        kernel::error::to_result(unsafe { rzram_bio_disk_claim(self.raw.as_ptr()) })
     }
 
     /// Allows opens again after [`DiskRef::claim`].
     pub(crate) fn release(&self) {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { kffi_bio_disk_release(self.raw.as_ptr()) };
+        unsafe { rzram_bio_disk_release(self.raw.as_ptr()) };
     }
 
     /// Writes back the disk's dirty page cache and waits for it.
     pub(crate) fn sync(&self) {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { kffi_bio_disk_sync(self.raw.as_ptr()) };
+        unsafe { rzram_bio_disk_sync(self.raw.as_ptr()) };
     }
 
     /// Sets the capacity and tells user space.
     pub(crate) fn set_capacity(&self, sectors: u64) {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { kffi_bio_disk_set_capacity(self.raw.as_ptr(), sectors) };
+        unsafe { rzram_bio_disk_set_capacity(self.raw.as_ptr(), sectors) };
     }
 }
 
@@ -352,7 +352,7 @@ impl<'a, T: BioOps> DiskRef<'a, T> {
 /// # Invariants
 ///
 /// `ctx` is an `Arc<T>` made foreign ([`ForeignOwnable::into_foreign`]) and taken back only by
-/// `drop`. `raw` was returned by `kffi_bio_disk_alloc` with `RAW_OPS` of `T` and `ctx` as
+/// `drop`. `raw` was returned by `rzram_bio_disk_alloc` with `RAW_OPS` of `T` and `ctx` as
 /// context, and is freed only by `drop`, before `ctx` is taken back.
 pub(crate) struct BioDisk<T: BioOps> {
     raw: NonNull<RawDisk>,
@@ -384,7 +384,7 @@ impl<T: BioOps> BioDisk<T> {
         // SAFETY: The name is copied; `RAW_OPS` is static; its callbacks borrow `ctx` as an
         // `Arc<T>`, which the returned value keeps until the disk is freed; `groups` is null or
         // a static NULL-terminated array.
-        let raw = unsafe { kffi_bio_disk_alloc(name.as_char_ptr(), Self::RAW_OPS, ctx, groups) };
+        let raw = unsafe { rzram_bio_disk_alloc(name.as_char_ptr(), Self::RAW_OPS, ctx, groups) };
         let raw = match kernel::error::from_err_ptr(raw)
             .and_then(|raw| NonNull::new(raw).ok_or(ENOMEM))
         {
@@ -406,7 +406,7 @@ impl<T: BioOps> BioDisk<T> {
     /// Makes the disk visible.
     pub(crate) fn add(&self) -> Result {
         // SAFETY: By the type invariant `raw` is a live disk.
-        kernel::error::to_result(unsafe { kffi_bio_disk_add(self.raw.as_ptr()) })
+        kernel::error::to_result(unsafe { rzram_bio_disk_add(self.raw.as_ptr()) })
     }
 
     /// Operations on the disk.
@@ -450,7 +450,7 @@ impl<T: BioOps> Drop for BioDisk<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; freeing it waits for its bios and sysfs
         // callbacks.
-        unsafe { kffi_bio_disk_free(self.raw.as_ptr()) };
+        unsafe { rzram_bio_disk_free(self.raw.as_ptr()) };
         // SAFETY: By the type invariant `ctx` came from `into_foreign` and is taken back only
         // here, once no callback can borrow it.
         drop(unsafe { Arc::<T>::from_foreign(self.ctx) });

@@ -9,16 +9,16 @@
 use super::{
     bio_disk::MappedSegment,
     shims::{
-        kffi_comp as RawComp,
-        kffi_comp_algo,
-        kffi_comp_alloc,
-        kffi_comp_compress,
-        kffi_comp_decompress,
-        kffi_comp_free,
-        KFFI_COMP_LZ4,
-        KFFI_COMP_LZO,
-        KFFI_COMP_LZO_RLE,
-        KFFI_COMP_ZSTD, //
+        rzram_comp as RawComp,
+        rzram_comp_algo,
+        rzram_comp_alloc,
+        rzram_comp_compress,
+        rzram_comp_decompress,
+        rzram_comp_free,
+        RZRAM_COMP_LZ4,
+        RZRAM_COMP_LZO,
+        RZRAM_COMP_LZO_RLE,
+        RZRAM_COMP_ZSTD, //
     },
 };
 use core::ptr::NonNull;
@@ -63,12 +63,12 @@ impl Algorithm {
     }
 
     /// The shim's name for it.
-    fn raw(self) -> kffi_comp_algo {
+    fn raw(self) -> rzram_comp_algo {
         match self {
-            Algorithm::Lzo => KFFI_COMP_LZO,
-            Algorithm::LzoRle => KFFI_COMP_LZO_RLE,
-            Algorithm::Lz4 => KFFI_COMP_LZ4,
-            Algorithm::Zstd => KFFI_COMP_ZSTD,
+            Algorithm::Lzo => RZRAM_COMP_LZO,
+            Algorithm::LzoRle => RZRAM_COMP_LZO_RLE,
+            Algorithm::Lz4 => RZRAM_COMP_LZ4,
+            Algorithm::Zstd => RZRAM_COMP_ZSTD,
         }
     }
 }
@@ -77,7 +77,7 @@ impl Algorithm {
 ///
 /// # Invariants
 ///
-/// `raw` was returned by `kffi_comp_alloc` and is freed only by `drop`.
+/// `raw` was returned by `rzram_comp_alloc` and is freed only by `drop`.
 pub(crate) struct Compressor {
     raw: NonNull<RawComp>,
 }
@@ -89,7 +89,7 @@ impl Compressor {
     /// Allocates the working memory of `algorithm`.
     pub(crate) fn new(algorithm: Algorithm) -> Result<Self> {
         // SAFETY: Any algorithm value is accepted.
-        let raw = unsafe { kffi_comp_alloc(algorithm.raw()) };
+        let raw = unsafe { rzram_comp_alloc(algorithm.raw()) };
         // INVARIANT: `raw` is fresh, if not null.
         Ok(Self {
             raw: NonNull::new(raw).ok_or(ENOMEM)?,
@@ -105,7 +105,7 @@ impl Compressor {
         // user; `src` and `dst` are valid for their lengths, and `compress.c` refuses a `dst`
         // smaller than the algorithm's worst case.
         let ret = unsafe {
-            kffi_comp_compress(
+            rzram_comp_compress(
                 self.raw.as_ptr(),
                 src.as_ptr().cast(),
                 src_len,
@@ -143,7 +143,7 @@ impl Compressor {
         // user; `src` is valid for its length, the caller guarantees `dst` for `dst_len`, and
         // the decompressors are bounded by both.
         let ret = unsafe {
-            kffi_comp_decompress(
+            rzram_comp_decompress(
                 self.raw.as_ptr(),
                 src.as_ptr().cast(),
                 src_len,
@@ -158,6 +158,6 @@ impl Compressor {
 impl Drop for Compressor {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live and not used after this.
-        unsafe { kffi_comp_free(self.raw.as_ptr()) };
+        unsafe { rzram_comp_free(self.raw.as_ptr()) };
     }
 }

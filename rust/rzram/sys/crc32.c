@@ -4,7 +4,7 @@
 
 #include "crc32.h"
 
-u32 kffi_crc32c(u32 crc, const void *p, size_t len)
+u32 rzram_crc32c(u32 crc, const void *p, size_t len)
 {
 	return crc32c(crc, p, len);
 }

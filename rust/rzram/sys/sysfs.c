@@ -17,9 +17,9 @@
 /* The package's version (Kbuild). */
 MODULE_VERSION(RAOE_RZRAM_VERSION);
 
-static struct kffi_bio_disk *rzram_of(struct device *dev)
+static struct rzram_bio_disk *rzram_of(struct device *dev)
 {
-	return kffi_bio_disk_of(dev_to_disk(dev));
+	return rzram_bio_disk_of(dev_to_disk(dev));
 }
 
 #define RZRAM_SHOW(name, id)								\

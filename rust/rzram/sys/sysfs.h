@@ -4,7 +4,7 @@
 
 #include <linux/types.h>
 
-struct kffi_bio_disk;
+struct rzram_bio_disk;
 
 /* The disk attributes, numbered for the Rust side. */
 enum rzram_attr {
@@ -23,8 +23,8 @@ enum rzram_attr {
 };
 
 /* Implemented in Rust: show fills a PAGE_SIZE buffer; both return a length or an errno. */
-ssize_t rzram_attr_show(struct kffi_bio_disk *disk, enum rzram_attr attr, char *buf);
-ssize_t rzram_attr_store(struct kffi_bio_disk *disk, enum rzram_attr attr, const char *buf,
+ssize_t rzram_attr_show(struct rzram_bio_disk *disk, enum rzram_attr attr, char *buf);
+ssize_t rzram_attr_store(struct rzram_bio_disk *disk, enum rzram_attr attr, const char *buf,
 			 size_t len);
 /* Implemented in Rust: creates a device and returns its id, or removes the id in buf. */
 int rzram_hot_add(void *ctx);

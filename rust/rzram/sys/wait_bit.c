@@ -8,33 +8,33 @@
 
 #include "wait_bit.h"
 
-struct kffi_bit_lock_class {
+struct rzram_bit_lock_class {
 	struct lockdep_map map;
 };
 
-struct kffi_bit_lock_class *kffi_bit_lock_class_alloc(void)
+struct rzram_bit_lock_class *rzram_bit_lock_class_alloc(void)
 {
 	static struct lock_class_key key;
-	struct kffi_bit_lock_class *class = kzalloc(sizeof(*class), GFP_KERNEL);
+	struct rzram_bit_lock_class *class = kzalloc(sizeof(*class), GFP_KERNEL);
 
 	if (class)
-		lockdep_init_map(&class->map, "kffi_bit_lock", &key, 0);
+		lockdep_init_map(&class->map, "rzram_bit_lock", &key, 0);
 	return class;
 }
 
-void kffi_bit_lock_class_free(struct kffi_bit_lock_class *class)
+void rzram_bit_lock_class_free(struct rzram_bit_lock_class *class)
 {
 	kfree(class);
 }
 
-void kffi_bit_lock(struct kffi_bit_lock_class *class, unsigned long *word)
+void rzram_bit_lock(struct rzram_bit_lock_class *class, unsigned long *word)
 {
 	mutex_acquire(&class->map, 0, 0, _RET_IP_);
 	wait_on_bit_lock(word, 0, TASK_UNINTERRUPTIBLE);
 	lock_acquired(&class->map, _RET_IP_);
 }
 
-bool kffi_bit_trylock(struct kffi_bit_lock_class *class, unsigned long *word)
+bool rzram_bit_trylock(struct rzram_bit_lock_class *class, unsigned long *word)
 {
 	if (test_and_set_bit_lock(0, word))
 		return false;
@@ -43,7 +43,7 @@ bool kffi_bit_trylock(struct kffi_bit_lock_class *class, unsigned long *word)
 	return true;
 }
 
-void kffi_bit_unlock(struct kffi_bit_lock_class *class, unsigned long *word)
+void rzram_bit_unlock(struct rzram_bit_lock_class *class, unsigned long *word)
 {
 	mutex_release(&class->map, _RET_IP_);
 	clear_and_wake_up_bit(0, word);

@@ -7,12 +7,12 @@
 //! C header: [`include/linux/wait_bit.h`](srctree/include/linux/wait_bit.h).
 
 use super::shims::{
-    kffi_bit_lock,
-    kffi_bit_lock_class as RawClass,
-    kffi_bit_lock_class_alloc,
-    kffi_bit_lock_class_free,
-    kffi_bit_trylock,
-    kffi_bit_unlock, //
+    rzram_bit_lock,
+    rzram_bit_lock_class as RawClass,
+    rzram_bit_lock_class_alloc,
+    rzram_bit_lock_class_free,
+    rzram_bit_trylock,
+    rzram_bit_unlock, //
 };
 use core::ptr::NonNull;
 use kernel::{
@@ -32,7 +32,7 @@ const LOCKED: c_ulong = 1;
 ///
 /// # Invariants
 ///
-/// `raw` was returned by `kffi_bit_lock_class_alloc` and is freed only by `drop`.
+/// `raw` was returned by `rzram_bit_lock_class_alloc` and is freed only by `drop`.
 pub(crate) struct BitLockClass {
     raw: NonNull<RawClass>,
 }
@@ -46,7 +46,7 @@ impl BitLockClass {
     /// A new class.
     pub(crate) fn new() -> Result<Self> {
         // SAFETY: No preconditions.
-        let raw = unsafe { kffi_bit_lock_class_alloc() };
+        let raw = unsafe { rzram_bit_lock_class_alloc() };
         // INVARIANT: `raw` is fresh, if not null.
         Ok(Self {
             raw: NonNull::new(raw).ok_or(ENOMEM)?,
@@ -58,7 +58,7 @@ impl Drop for BitLockClass {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; no lock of the class is held, since
         // guards borrow the class.
-        unsafe { kffi_bit_lock_class_free(self.raw.as_ptr()) };
+        unsafe { rzram_bit_lock_class_free(self.raw.as_ptr()) };
     }
 }
 
@@ -107,7 +107,7 @@ impl BitLocked {
     pub(crate) fn lock<'a>(&'a self, class: &'a BitLockClass) -> BitGuard<'a> {
         // SAFETY: `class` is live; `word` is a valid, aligned `unsigned long` that lives as
         // long as `self`.
-        unsafe { kffi_bit_lock(class.raw.as_ptr(), self.word.as_ptr()) };
+        unsafe { rzram_bit_lock(class.raw.as_ptr(), self.word.as_ptr()) };
         BitGuard {
             locked: self,
             class,
@@ -118,7 +118,7 @@ impl BitLocked {
     pub(crate) fn try_lock<'a>(&'a self, class: &'a BitLockClass) -> Option<BitGuard<'a>> {
         // SAFETY: `class` is live; `word` is a valid, aligned `unsigned long` that lives as
         // long as `self`.
-        let taken = unsafe { kffi_bit_trylock(class.raw.as_ptr(), self.word.as_ptr()) };
+        let taken = unsafe { rzram_bit_trylock(class.raw.as_ptr(), self.word.as_ptr()) };
         // The guard is made only when the lock was taken: dropping one unlocks, so a guard
         // made eagerly (`then_some`) and dropped on failure would release another task's lock.
         if taken {
@@ -162,6 +162,6 @@ impl Drop for BitGuard<'_> {
     fn drop(&mut self) {
         // SAFETY: The guard holds bit 0 of this valid word, taken with this live class;
         // releasing it wakes a waiter.
-        unsafe { kffi_bit_unlock(self.class.raw.as_ptr(), self.locked.word.as_ptr()) };
+        unsafe { rzram_bit_unlock(self.class.raw.as_ptr(), self.locked.word.as_ptr()) };
     }
 }

@@ -7,7 +7,7 @@
 
 #include "zsmalloc.h"
 
-int kffi_zs_malloc(struct zs_pool *pool, size_t len, unsigned long *handle)
+int rzram_zs_malloc(struct zs_pool *pool, size_t len, unsigned long *handle)
 {
 	unsigned long h = zs_malloc(pool, len, GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM |
 				    __GFP_MOVABLE, NUMA_NO_NODE);
@@ -18,7 +18,7 @@ int kffi_zs_malloc(struct zs_pool *pool, size_t len, unsigned long *handle)
 	return 0;
 }
 
-unsigned long kffi_zs_pages_compacted(struct zs_pool *pool)
+unsigned long rzram_zs_pages_compacted(struct zs_pool *pool)
 {
 	struct zs_pool_stats stats = {};
 
@@ -26,48 +26,48 @@ unsigned long kffi_zs_pages_compacted(struct zs_pool *pool)
 	return atomic_long_read(&stats.pages_compacted);
 }
 
-struct zs_pool *kffi_zs_create_pool(const char *name)
+struct zs_pool *rzram_zs_create_pool(const char *name)
 {
 	return zs_create_pool(name);
 }
 
-void kffi_zs_destroy_pool(struct zs_pool *pool)
+void rzram_zs_destroy_pool(struct zs_pool *pool)
 {
 	zs_destroy_pool(pool);
 }
 
-void kffi_zs_free(struct zs_pool *pool, unsigned long handle)
+void rzram_zs_free(struct zs_pool *pool, unsigned long handle)
 {
 	zs_free(pool, handle);
 }
 
-void kffi_zs_obj_write(struct zs_pool *pool, unsigned long handle, void *mem, size_t len)
+void rzram_zs_obj_write(struct zs_pool *pool, unsigned long handle, void *mem, size_t len)
 {
 	zs_obj_write(pool, handle, mem, len);
 }
 
-void *kffi_zs_obj_read_begin(struct zs_pool *pool, unsigned long handle, size_t len,
+void *rzram_zs_obj_read_begin(struct zs_pool *pool, unsigned long handle, size_t len,
 			     void *local_copy)
 {
 	return zs_obj_read_begin(pool, handle, len, local_copy);
 }
 
-void kffi_zs_obj_read_end(struct zs_pool *pool, unsigned long handle, size_t len, void *mem)
+void rzram_zs_obj_read_end(struct zs_pool *pool, unsigned long handle, size_t len, void *mem)
 {
 	zs_obj_read_end(pool, handle, len, mem);
 }
 
-unsigned long kffi_zs_get_total_pages(struct zs_pool *pool)
+unsigned long rzram_zs_get_total_pages(struct zs_pool *pool)
 {
 	return zs_get_total_pages(pool);
 }
 
-size_t kffi_zs_huge_class_size(struct zs_pool *pool)
+size_t rzram_zs_huge_class_size(struct zs_pool *pool)
 {
 	return zs_huge_class_size(pool);
 }
 
-unsigned long kffi_zs_compact(struct zs_pool *pool)
+unsigned long rzram_zs_compact(struct zs_pool *pool)
 {
 	return zs_compact(pool);
 }

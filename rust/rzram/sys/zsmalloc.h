@@ -4,8 +4,8 @@
  * every zsmalloc function Rust calls, each through a wrapper compiled against
  * <linux/zsmalloc.h>, so that a changed signature fails the build.
  */
-#ifndef KFFI_ZSMALLOC_H
-#define KFFI_ZSMALLOC_H
+#ifndef RZRAM_ZSMALLOC_H
+#define RZRAM_ZSMALLOC_H
 
 #include <linux/types.h>
 
@@ -15,20 +15,20 @@ struct zs_pool;
  * Allocates a len-byte object for data written on the swap-out path (no I/O, no warning,
  * movable, highmem allowed); stores its handle and returns 0, or returns a negative errno.
  */
-int kffi_zs_malloc(struct zs_pool *pool, size_t len, unsigned long *handle);
+int rzram_zs_malloc(struct zs_pool *pool, size_t len, unsigned long *handle);
 /* Pages freed by compaction since the pool was created. */
-unsigned long kffi_zs_pages_compacted(struct zs_pool *pool);
+unsigned long rzram_zs_pages_compacted(struct zs_pool *pool);
 
 /* The zsmalloc functions of the same names (zs_*), unchanged. */
-struct zs_pool *kffi_zs_create_pool(const char *name);
-void kffi_zs_destroy_pool(struct zs_pool *pool);
-void kffi_zs_free(struct zs_pool *pool, unsigned long handle);
-void kffi_zs_obj_write(struct zs_pool *pool, unsigned long handle, void *mem, size_t len);
-void *kffi_zs_obj_read_begin(struct zs_pool *pool, unsigned long handle, size_t len,
+struct zs_pool *rzram_zs_create_pool(const char *name);
+void rzram_zs_destroy_pool(struct zs_pool *pool);
+void rzram_zs_free(struct zs_pool *pool, unsigned long handle);
+void rzram_zs_obj_write(struct zs_pool *pool, unsigned long handle, void *mem, size_t len);
+void *rzram_zs_obj_read_begin(struct zs_pool *pool, unsigned long handle, size_t len,
 			     void *local_copy);
-void kffi_zs_obj_read_end(struct zs_pool *pool, unsigned long handle, size_t len, void *mem);
-unsigned long kffi_zs_get_total_pages(struct zs_pool *pool);
-size_t kffi_zs_huge_class_size(struct zs_pool *pool);
-unsigned long kffi_zs_compact(struct zs_pool *pool);
+void rzram_zs_obj_read_end(struct zs_pool *pool, unsigned long handle, size_t len, void *mem);
+unsigned long rzram_zs_get_total_pages(struct zs_pool *pool);
+size_t rzram_zs_huge_class_size(struct zs_pool *pool);
+unsigned long rzram_zs_compact(struct zs_pool *pool);
 
 #endif

@@ -10,17 +10,17 @@
 //! C header: [`include/linux/zsmalloc.h`](srctree/include/linux/zsmalloc.h).
 
 use super::shims::{
-    kffi_zs_compact,
-    kffi_zs_create_pool,
-    kffi_zs_destroy_pool,
-    kffi_zs_free,
-    kffi_zs_get_total_pages,
-    kffi_zs_huge_class_size,
-    kffi_zs_malloc,
-    kffi_zs_obj_read_begin,
-    kffi_zs_obj_read_end,
-    kffi_zs_obj_write,
-    kffi_zs_pages_compacted,
+    rzram_zs_compact,
+    rzram_zs_create_pool,
+    rzram_zs_destroy_pool,
+    rzram_zs_free,
+    rzram_zs_get_total_pages,
+    rzram_zs_huge_class_size,
+    rzram_zs_malloc,
+    rzram_zs_obj_read_begin,
+    rzram_zs_obj_read_end,
+    rzram_zs_obj_write,
+    rzram_zs_pages_compacted,
     zs_pool as RawPool, //
 };
 use super::wait_bit::{
@@ -50,7 +50,7 @@ impl ZsPool {
     /// Creates a pool named `name` (copied).
     pub(crate) fn new(name: &CStr) -> Result<Self> {
         // SAFETY: `name` is NUL-terminated; zsmalloc copies it.
-        let raw = unsafe { kffi_zs_create_pool(name.as_char_ptr()) };
+        let raw = unsafe { rzram_zs_create_pool(name.as_char_ptr()) };
         // INVARIANT: `raw` is a fresh pool, if not null.
         Ok(Self {
             raw: NonNull::new(raw).ok_or(ENOMEM)?,
@@ -61,7 +61,7 @@ impl ZsPool {
     pub(crate) fn alloc(&self, len: usize) -> Result<ZsObject<'_>> {
         let mut raw_handle: c_ulong = 0;
         // SAFETY: By the type invariant `raw` is live; `raw_handle` is writable.
-        let ret = unsafe { kffi_zs_malloc(self.raw.as_ptr(), len, &mut raw_handle) };
+        let ret = unsafe { rzram_zs_malloc(self.raw.as_ptr(), len, &mut raw_handle) };
         kernel::error::to_result(ret)?;
         // Handles are addresses of word-aligned slab objects: bit 0, a slot's lock, is clear.
         let Some(handle) = BitValue::new(raw_handle) else {
@@ -80,25 +80,25 @@ impl ZsPool {
     /// The pages the pool holds.
     pub(crate) fn total_pages(&self) -> u64 {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { kffi_zs_get_total_pages(self.raw.as_ptr()) as u64 }
+        unsafe { rzram_zs_get_total_pages(self.raw.as_ptr()) as u64 }
     }
 
     /// The smallest object size stored one per page: compressing to this size saves nothing.
     pub(crate) fn huge_class_size(&self) -> usize {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { kffi_zs_huge_class_size(self.raw.as_ptr()) }
+        unsafe { rzram_zs_huge_class_size(self.raw.as_ptr()) }
     }
 
     /// Moves objects to free pages; returns how many pages were freed.
     pub(crate) fn compact(&self) -> u64 {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { kffi_zs_compact(self.raw.as_ptr()) as u64 }
+        unsafe { rzram_zs_compact(self.raw.as_ptr()) as u64 }
     }
 
     /// Pages freed by compaction since the pool was created.
     pub(crate) fn pages_compacted(&self) -> u64 {
         // SAFETY: By the type invariant `raw` is live.
-        unsafe { kffi_zs_pages_compacted(self.raw.as_ptr()) as u64 }
+        unsafe { rzram_zs_pages_compacted(self.raw.as_ptr()) as u64 }
     }
 
     /// Frees an object.
@@ -108,14 +108,14 @@ impl ZsPool {
     /// `handle` is an object of this pool, not freed before and not used after.
     unsafe fn free(&self, handle: c_ulong) {
         // SAFETY: By the type invariant `raw` is live; the caller passes a live object.
-        unsafe { kffi_zs_free(self.raw.as_ptr(), handle) };
+        unsafe { rzram_zs_free(self.raw.as_ptr(), handle) };
     }
 }
 
 impl Drop for ZsPool {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `raw` is live; nothing uses it after this.
-        unsafe { kffi_zs_destroy_pool(self.raw.as_ptr()) };
+        unsafe { rzram_zs_destroy_pool(self.raw.as_ptr()) };
     }
 }
 
@@ -139,7 +139,7 @@ impl ZsObject<'_> {
         // SAFETY: By the type invariant `handle` is a live object of `len` bytes of the pool;
         // zsmalloc only reads `len` bytes of `data`.
         unsafe {
-            kffi_zs_obj_write(
+            rzram_zs_obj_write(
                 self.pool.raw.as_ptr(),
                 self.handle.get(),
                 data.as_ptr().cast_mut().cast(),
@@ -270,13 +270,13 @@ impl<'a, M> SlotGuard<'a, M> {
         let copy = local_copy.as_mut_ptr().cast();
         // SAFETY: By the type invariant of `ZsTable` the handle is a live object of `pool`,
         // which the held slot lock keeps from being freed; `copy` has room for `len` bytes.
-        let mem = unsafe { kffi_zs_obj_read_begin(pool, handle, len, copy) };
+        let mem = unsafe { rzram_zs_obj_read_begin(pool, handle, len, copy) };
         // SAFETY: `zs_obj_read_begin` returns `len` readable bytes, valid until
         // `zs_obj_read_end`.
         let data = unsafe { core::slice::from_raw_parts(mem.cast::<u8>(), len) };
         let result = f(data);
         // SAFETY: Ends the read begun above with the same arguments; `data` is dead.
-        unsafe { kffi_zs_obj_read_end(pool, handle, len, mem) };
+        unsafe { rzram_zs_obj_read_end(pool, handle, len, mem) };
         Some(result)
     }
 
