@@ -3,8 +3,9 @@
 # Every target installs what it needs (scripts/bootstrap.sh) and caches the toolchain and the
 # kernels outside the clone (~/.cache/raoe-rzram, or $RAOE_CACHE).
 
-# FLAVOR: debug (our kernel with the checkers), perf (our kernel without them) or distro
-# (Debian's stock 7.3 kernel, its modules built by the DKMS package in a trixie build root).
+# FLAVOR: debug (our kernel with the checkers), kasan (the same plus KASAN, built by Clang 19),
+# perf (our kernel without them) or distro (Debian's stock 7.3 kernel, its modules built by the
+# DKMS package in a trixie build root).
 FLAVOR  ?= debug
 DRIVERS ?= both
 SUITES  ?=
@@ -30,7 +31,8 @@ space := $(empty) $(empty)
 distro_run = $(subst $(space),$(comma),$(strip $(if $(SUITES),$(filter $(subst $(comma), ,$(SUITES)),\
 	$(subst $(comma), ,$(DISTRO_SUITES))),$(subst $(comma), ,$(DISTRO_SUITES)))))
 
-.PHONY: all bootstrap kernel modules tools check initramfs test guests run soak bench deb fuzz clean
+.PHONY: all bootstrap kernel modules tools check initramfs test check-deep guests run soak bench deb \
+	fuzz clean
 
 all: modules
 
@@ -80,6 +82,13 @@ ifeq ($(FLAVOR)$(if $(distro_run),,none),debug)
 else
 	@scripts/parse-results.py $(RESULTS)
 endif
+
+# Every Rust suite on the KASAN kernel (too slow for make test's 30 minutes). The last line is
+# "N passed, N failed, N skipped"; any KASAN report fails its guest.
+check-deep:
+	@rm -rf build/kasan/results
+	@$(MAKE) --no-print-directory FLAVOR=kasan DRIVERS=rust guests
+	@scripts/parse-results.py build/kasan/results
 
 # One guest per (suite, driver) on this flavour's kernel; on Debian's, the DKMS build is judged
 # first (scripts/distro-checks.sh).

@@ -15,17 +15,8 @@ BENCH_PACKAGES="python3-matplotlib"
 DISTRO_PACKAGES="debootstrap"
 
 step "host packages"
-missing=()
-for pkg in $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES $DISTRO_PACKAGES; do
-	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	printf '    installing: %s\n' "${missing[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq || die "apt-get update failed"
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$CACHE/apt.log" 2>&1 ||
-		die "apt-get install failed, see $CACHE/apt.log"
-fi
+# shellcheck disable=SC2086
+install_packages $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES $DISTRO_PACKAGES
 dpkg-query -W $HOST_PACKAGES $GUEST_PACKAGES $BENCH_PACKAGES $DISTRO_PACKAGES >"$CACHE/host-packages.txt"
 
 step "rustc $RUSTC_RELEASE (rustc-web)"

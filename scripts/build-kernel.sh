@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: build-kernel.sh debug|perf|distro
+# Usage: build-kernel.sh debug|perf|kasan|distro
 # Builds the guest kernel of that flavour into the cache, once per (kernel source, fragments,
-# toolchain) and prints the build directory. A warm call only computes the key.
+# toolchain) and prints the build directory. A warm call only computes the key. kasan is the
+# debug kernel plus KASAN, built by Clang 19.
 . "$(dirname "$0")/lib.sh"
 
-flavor=${1:?usage: build-kernel.sh debug|perf|distro}
+flavor=${1:?usage: build-kernel.sh debug|perf|kasan|distro}
 # Debian's kernel is fetched, not built.
 [ "$flavor" != distro ] || exec "$TOP/scripts/distro-kernel.sh"
 frags=("$TOP/qemu/common.config" "$TOP/qemu/$flavor.config")
 [ -f "${frags[1]}" ] || die "no fragment qemu/$flavor.config"
+read -ra make_args <<<"$(kernel_make_args "$flavor")"
+if [ "$flavor" = kasan ]; then
+	frags=("$TOP/qemu/common.config" "$TOP/qemu/debug.config" "$TOP/qemu/kasan.config")
+	# shellcheck disable=SC2086
+	install_packages $KASAN_PACKAGES
+fi
 
 step "kernel key ($flavor)"
 key=$({
@@ -18,6 +25,7 @@ key=$({
 	"$BINDGEN_ROOT/bin/bindgen" --version
 	echo "libclang $LIBCLANG_WHEEL_VERSION"
 	gcc --version | head -n1
+	[ "$flavor" != kasan ] || clang-19 --version | head -n1
 	echo "build recipe $KERNEL_BUILD_REV"
 	cat "${frags[@]}"
 } | sha256sum | cut -c1-16)
@@ -28,7 +36,7 @@ if [ -f "$out/.built" ]; then
 fi
 
 kmake() {
-	make -C "$KERNEL_SRC" O="$out" RUSTC=rustc BINDGEN=bindgen "$@"
+	make -C "$KERNEL_SRC" O="$out" RUSTC=rustc BINDGEN=bindgen "${make_args[@]}" "$@"
 }
 
 step "kernel config ($flavor)"

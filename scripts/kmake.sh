@@ -14,6 +14,7 @@ out=$TOP/build/$flavor/modules
 [ "$name" = raoe ] || out=$out-as-$name
 [ "${RAOE_RZRAM_KUNIT:-0}" = 0 ] || out=$out-kunit
 kdir=$("$TOP/scripts/build-kernel.sh" "$flavor")
+read -ra make_args <<<"$(kernel_make_args "$flavor")"
 mkdir -p "$out"
-exec make -s -C "$kdir" M="$TOP" MO="$out" RUSTC=rustc BINDGEN=bindgen \
+exec make -s -C "$kdir" M="$TOP" MO="$out" RUSTC=rustc BINDGEN=bindgen "${make_args[@]}" \
 	CLIPPY=1 W=e RAOE_MODULE_NAME="$name" RAOE_RZRAM_KUNIT="${RAOE_RZRAM_KUNIT:-0}" "$@"

@@ -44,6 +44,28 @@ private_apt() {
 	apt-get "${APT_OPTS[@]}" update -qq || die "apt-get update of '$2' failed"
 }
 
+# install_packages PKG...: installs those of Debian's packages that are missing.
+install_packages() {
+	local missing=() pkg
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	printf '    installing: %s\n' "${missing[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update failed"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+		>"$CACHE/apt.log" 2>&1 || die "apt-get install failed, see $CACHE/apt.log"
+}
+
+# kernel_make_args FLAVOR: the make variables of that flavour's kernel and module builds. The
+# kasan kernel is built by Clang 19 from bookworm (KASAN_PACKAGES).
+KASAN_PACKAGES="clang-19 lld-19 llvm-19"
+kernel_make_args() {
+	case "$1" in
+	kasan) echo "LLVM=-19" ;;
+	esac
+}
+
 debian_mirror() {
 	local mirror
 	mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
