@@ -193,15 +193,16 @@ impl AoeDevice {
                         .get(..outgoing.header_len)
                         .unwrap_or_default();
                     let (pinned, copied) = (data.pinned(), data.copied());
-                    // Counted before the call: the release may come before it returns.
+                    // Counted before the call: the release (which counts the pins released)
+                    // may come before it returns; a failed send put the references back.
                     self.counters.transmissions_held.add(1, Relaxed);
+                    self.pins.taken.add(u64::from(pinned), Relaxed);
+                    self.pins.copied.add(u64::from(copied), Relaxed);
                     net::transmit_frags(outgoing.ifindex, header, data, self, outgoing.cookie)
                         .inspect_err(|_| {
                             self.counters.transmissions_held.fetch_sub(1, Relaxed);
-                        })
-                        .inspect(|()| {
-                            self.pins.taken.add(u64::from(pinned), Relaxed);
-                            self.pins.copied.add(u64::from(copied), Relaxed);
+                            self.pins.taken.fetch_sub(u64::from(pinned), Relaxed);
+                            self.pins.copied.fetch_sub(u64::from(copied), Relaxed);
                         })
                 }
             };
