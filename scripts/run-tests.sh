@@ -78,6 +78,8 @@ while read -r suite supported mem cpus timeout extra; do
 		step "suite $suite ($driver driver, ${mem} MiB, $cpus CPUs)"
 		args=$extra
 		[ "$driver" = c ] && args="$args $REFERENCE_ARGS"
+		# kmemleak (tests/guest/kmemleak.sh) for the code under test, where the kernel has it.
+		[ "$driver" = rust ] && [[ "$flavor" == @(debug|kasan) ]] && args="$args kmemleak=on"
 		args="$args $KASAN_ARGS"
 		kept="flavor=$flavor raoe_name=${RAOE_NAME:-raoe}"
 		for arg in $args; do

@@ -83,6 +83,18 @@ md5() {
 	md5sum "$1" | cut -d' ' -f1
 }
 
+# With kmemleak on (kmemleak.sh), every module load notes the modules' text symbols,
+# "address module": kmemleak prints a trace address in a module unloaded since as bare hex.
+KMEMLEAK_SYMBOLS=/tmp/kmemleak.module-symbols
+kmemleak_note_symbols() {
+	awk '$2 ~ /^[tT]$/ && $4 ~ /^\[/ { gsub(/[][]/, "", $4); print $1, $4 }' /proc/kallsyms \
+		>>$KMEMLEAK_SYMBOLS
+}
+if grep -qw kmemleak=on /proc/cmdline; then
+	modprobe() { command modprobe "$@" && kmemleak_note_symbols; }
+	insmod() { command insmod "$@" && kmemleak_note_symbols; }
+fi
+
 # Loads the driver under test: the C reference or our Rust module.
 load_module() {
 	modprobe "$1" "${@:2}" || return 1

@@ -7,6 +7,8 @@ script=/tests/guest/suite-$SUITE.sh
 if [ -f "$script" ]; then
 	diag "suite $SUITE, driver $DRIVER, flavor ${FLAVOR:-debug}, kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
 	. "$script"
+	. /tests/guest/kmemleak.sh
+	kmemleak_check
 else
 	fail "$SUITE-exists" "no $script"
 fi

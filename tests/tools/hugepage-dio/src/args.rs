@@ -25,9 +25,12 @@ a regular file), at device offsets that are not 2 MiB aligned, verifying every b
                       (writes 1 to /sys/kernel/debug/split_huge_pages)
   --thp-best-effort   with --source thp, run on small pages when no huge page backs a
                       buffer (memory pressure) instead of failing
+  --allow-io-errors   an I/O error is counted, not a failure (fault injection): a failed
+                      write is not verified, a failed read verifies nothing
   --help              print this text
 
-Exit status: 0 all data verified, 1 mismatch or I/O error, 2 usage or setup error.
+Exit status: 0 all data verified, 1 mismatch or (without --allow-io-errors) I/O error,
+2 usage or setup error.
 ";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -55,6 +58,7 @@ pub struct Config {
     pub region_bytes: Option<u64>,
     pub split: bool,
     pub thp_best_effort: bool,
+    pub allow_io_errors: bool,
 }
 
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, String> {
@@ -68,6 +72,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, S
     let mut region_mib: Option<u64> = None;
     let mut split = false;
     let mut thp_best_effort = false;
+    let mut allow_io_errors = false;
 
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -87,6 +92,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, S
             "--region-mib" => region_mib = Some(value(&arg, &mut args)?),
             "--split" => split = true,
             "--thp-best-effort" => thp_best_effort = true,
+            "--allow-io-errors" => allow_io_errors = true,
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
@@ -132,6 +138,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed<Config>, S
         region_bytes,
         split,
         thp_best_effort,
+        allow_io_errors,
     }))
 }
 
@@ -152,12 +159,14 @@ mod tests {
             (8 << 20, 4 << 20, 64)
         );
         assert_eq!((config.region_bytes, config.split), (None, false));
-        let list = "--device f --source hugetlb --region-mib 3 --split --thp-best-effort";
-        let Ok(Parsed::Run(config)) = parse(list.split(' ').map(String::from)) else {
+        assert!(!config.allow_io_errors);
+        let list = "--device f --source hugetlb --region-mib 3 --split --thp-best-effort \
+                    --allow-io-errors";
+        let Ok(Parsed::Run(config)) = parse(list.split_whitespace().map(String::from)) else {
             panic!("valid command line rejected");
         };
         assert_eq!((config.region_bytes, config.split), (Some(3 << 20), true));
-        assert!(config.thp_best_effort);
+        assert!(config.thp_best_effort && config.allow_io_errors);
         assert!(matches!(
             parse(["--help"].map(String::from)),
             Ok(Parsed::Help)
