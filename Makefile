@@ -11,6 +11,9 @@ DRIVERS ?= both
 SUITES  ?=
 # What `make test` runs on Debian's kernel beside the debug flavour (SUITES narrows it too).
 DISTRO_SUITES ?= modules,aoe,hugepage-dio,zram,aoe-failover,aoetools
+# Left to `make check-deep` (with SUITES unset, `make test` skips them: its warm run stays under
+# 30 minutes): allocation-failure injection and rmmod under load.
+DEEP_SUITES ?= aoe-alloc-faults,zram-alloc-faults,unload
 BUILD   := $(CURDIR)/build/$(FLAVOR)
 RESULTS ?= $(BUILD)/results
 # The distro flavour's modules are what DKMS installed (raoe.ko, or raoe.ko.xz where it compresses).
@@ -74,7 +77,7 @@ initramfs: modules tools
 test: check
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@scripts/host-rust.sh test $(RESULTS)
-	@$(MAKE) --no-print-directory guests
+	@$(MAKE) --no-print-directory SKIP_SUITES=$(if $(SUITES),,$(DEEP_SUITES)) guests
 ifeq ($(FLAVOR)$(if $(distro_run),,none),debug)
 	@rm -rf build/distro/results
 	@$(MAKE) --no-print-directory FLAVOR=distro SUITES=$(distro_run) RESULTS=$(CURDIR)/build/distro/results guests
@@ -83,19 +86,22 @@ else
 	@scripts/parse-results.py $(RESULTS)
 endif
 
-# Every Rust suite on the KASAN kernel (too slow for make test's 30 minutes). The last line is
-# "N passed, N failed, N skipped"; any KASAN report fails its guest.
+# Every Rust suite on the KASAN kernel, DEEP_SUITES among them, then DEEP_SUITES for the C
+# drivers on the debug kernel (too slow for make test's 30 minutes). The last line is
+# "N passed, N failed, N skipped"; any KASAN report or leak fails its guest.
 check-deep:
-	@rm -rf build/kasan/results
+	@rm -rf build/kasan/results build/debug/deep-results
 	@$(MAKE) --no-print-directory FLAVOR=kasan DRIVERS=rust guests
-	@scripts/parse-results.py build/kasan/results
+	@$(MAKE) --no-print-directory FLAVOR=debug DRIVERS=c SUITES=$(DEEP_SUITES) \
+		RESULTS=$(CURDIR)/build/debug/deep-results guests
+	@scripts/parse-results.py build/kasan/results build/debug/deep-results
 
 # One guest per (suite, driver) on this flavour's kernel; on Debian's, the DKMS build is judged
 # first (scripts/distro-checks.sh).
 guests: initramfs
 	@mkdir -p $(RESULTS)
 	$(if $(filter distro,$(FLAVOR)),@scripts/distro-checks.sh $(BUILD)/modules $(RESULTS))
-	@FLAVOR=$(FLAVOR) RAOE_NAME=$(RAOE_NAME) scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" \
+	@FLAVOR=$(FLAVOR) RAOE_NAME=$(RAOE_NAME) SKIP_SUITES=$(SKIP_SUITES) scripts/run-tests.sh "$(KDIR)/arch/x86/boot/bzImage" \
 		$(INITRD) $(RESULTS) $(DRIVERS) $(SUITES)
 
 # A human-readable demo with raoe and rzram (DRIVERS=c: aoe.ko and zram.ko): vblade target
@@ -115,6 +121,7 @@ soak: initramfs
 	@rm -rf $(BUILD)/soak && mkdir -p $(BUILD)/soak
 	@scripts/qemu-run.sh "$(KDIR)/arch/x86/boot/bzImage" $(INITRD) $(BUILD)/soak/soak-rust.log \
 		mem=640 cpus=2 timeout=$$(($(SOAK_SECONDS) + 900)) -- suite=soak driver=rust \
+		flavor=$(FLAVOR) $(if $(filter debug kasan,$(FLAVOR)),kmemleak=on) \
 		SOAK_SECONDS=$(SOAK_SECONDS) SOAK_LOSS=$(SOAK_LOSS) SOAK_LOOPS=$(SOAK_LOOPS)
 	@grep -h 'soak summary' -A1 $(BUILD)/soak/soak-rust.log | head -n 2
 	@scripts/parse-results.py $(BUILD)/soak

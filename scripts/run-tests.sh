@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: run-tests.sh KERNEL INITRD RESULTS_DIR DRIVERS [SUITES]
 # Boots one guest per (suite, driver) listed in tests/suites.conf, restricted to DRIVERS
-# (c, rust or both) and to SUITES (comma-separated, default all). Logs land in RESULTS_DIR.
+# (c, rust or both) and to SUITES (comma-separated, default all but SKIP_SUITES, also
+# comma-separated). Logs land in RESULTS_DIR.
 # GUEST_JOBS guests (default 1) run at once; with more, the consoles are not shown live. On 2
 # cores two guests starve each other: aoe.ko's kthreads slow down several-fold under contention.
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +69,7 @@ run_guest() {
 while read -r suite supported mem cpus timeout extra; do
 	case "$suite" in "" | \#*) continue ;; esac
 	[ -z "$only" ] || [[ ",$only," == *",$suite,"* ]] || continue
+	[ -n "$only" ] || [[ ",${SKIP_SUITES:-}," != *",$suite,"* ]] || continue
 	[ "$extra" != - ] || extra=
 	for driver in ${drivers//,/ }; do
 		if [[ ",$supported," != *",$driver,"* ]]; then

@@ -125,14 +125,25 @@ impl AoeDevice {
                 round.out.push(next, GFP_ATOMIC)?;
                 Ok((ata, interface.ifindex))
             });
-            let Ok((ata, ifindex)) = built else {
-                // The frame cannot go out: fail the request once its other frames are done.
-                inflight.tags.release(slot);
-                inflight.requests.fail(index);
-                inflight
-                    .requests
-                    .end_if_done(index, now_us, &mut round.ended);
-                continue;
+            let (ata, ifindex) = match built {
+                Ok(built) => built,
+                // Memory is short, not the link: the frame stays unsent, first in the backlog,
+                // and goes at the next answer or tick (100 ms), with no timeout and no smaller
+                // window. A transient GFP_ATOMIC failure is not an I/O error.
+                Err(err) if err == ENOMEM => {
+                    inflight.tags.release(slot);
+                    self.note_send_failure(err);
+                    return;
+                }
+                Err(_) => {
+                    // The frame cannot go out: fail the request once its other frames are done.
+                    inflight.tags.release(slot);
+                    inflight.requests.fail(index);
+                    inflight
+                        .requests
+                        .end_if_done(index, now_us, &mut round.ended);
+                    continue;
+                }
             };
             target.load.sent();
             inflight.requests.sent(index, command == AtaCommand::Write);
@@ -207,21 +218,25 @@ impl AoeDevice {
                 }
             };
             if let Err(err) = sent {
-                // Lost like a dropped frame: the retransmission timeout resends it. Logged at
-                // the 1st, 2nd, 4th, 8th... failure.
-                let failures = self.counters.send_failures.fetch_add(1, Relaxed) + 1;
-                if failures.is_power_of_two() {
-                    pr_warn!(
-                        "e{}.{}: frame not sent ({failures} so far): {err:?}\n",
-                        self.shelf,
-                        self.slot
-                    );
-                }
+                // Lost like a dropped frame: the retransmission timeout resends it.
+                self.note_send_failure(err);
                 if carries_pages {
                     // No release will come for this transmission.
                     self.settle(|inflight, _| inflight.requests.not_sent(outgoing.cookie));
                 }
             }
+        }
+    }
+
+    /// Counts a frame that could not be built or sent; logged at the 1st, 2nd, 4th, 8th...
+    fn note_send_failure(&self, err: Error) {
+        let failures = self.counters.send_failures.fetch_add(1, Relaxed) + 1;
+        if failures.is_power_of_two() {
+            pr_warn!(
+                "e{}.{}: frame not sent ({failures} so far): {err:?}\n",
+                self.shelf,
+                self.slot
+            );
         }
     }
 
