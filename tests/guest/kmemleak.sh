@@ -24,18 +24,29 @@ kmemleak_release_devices() {
 # OURS is a space-separated list of module names whose leaks fail the guest.
 kmemleak_report() {
 	awk -v ours=" $3 " '
-		FNR == NR { sym[++n] = $1; mod[n] = $2; next }
-		# The module a bare address falls in: the one whose symbol precedes it most closely.
-		function module_of(addr,    i, best, found) {
+		FNR == NR { sym[++n] = $1; mod[n] = $2; snap[n] = $3; next }
+		# The modules a bare address may have been in: in each snapshot of the symbols, the
+		# one whose symbol precedes it most closely. "a|b" when loads reused the address.
+		function module_of(addr,    i, s, best, found, names) {
 			addr = tolower(substr(addr, 3))
-			best = ""; found = ""
+			split("", best); split("", found); names = ""
 			for (i = 1; i <= n; i++)
-				if ((sym[i] "") <= (addr "") && (sym[i] "") > (best "")) { best = sym[i]; found = mod[i] }
-			return found
+				if ((sym[i] "") <= (addr "") && (sym[i] "") > (best[snap[i]] "")) {
+					best[snap[i]] = sym[i]; found[snap[i]] = mod[i]
+				}
+			for (s in found)
+				if (index("|" names "|", "|" found[s] "|") == 0) names = names (names == "" ? "" : "|") found[s]
+			return names
+		}
+		# Whether one of the "|"-separated module names is the driver under test.
+		function is_ours(names,    list, i, k) {
+			k = split(names, list, "|")
+			for (i = 1; i <= k; i++) if (index(ours, " " list[i] " ")) return 1
+			return 0
 		}
 		function flush() {
 			if (size != "")
-				print (owner != "" && index(ours, " " owner " ") ? "ours" : "other"), size, (where != "" ? where : first)
+				print (owner != "" && is_ours(owner) ? "ours" : "other"), size, (where != "" ? where : first)
 			size = ""; owner = ""; where = ""; first = ""
 		}
 		/^unreferenced object/ { flush(); size = $NF; sub(/\):$/, "", size); in_trace = 0; next }
@@ -70,7 +81,13 @@ kmemleak_check() {
 	# orphaned needs that long before a scan can see it.
 	sleep 6
 	if ! { echo scan >$file && echo scan >$file; } 2>/tmp/kmemleak.err; then
-		fail kmemleak-clean "cannot scan: $(cat /tmp/kmemleak.err)"
+		# Under heavy memory pressure (the swap tortures) kmemleak's own metadata allocations
+		# fail (they may not reclaim), its fixed pool runs dry and it turns itself off.
+		if dmesg | grep -q 'kmemleak: Kernel memory leak detector disabled'; then
+			skip kmemleak-clean "kmemleak turned itself off: $(dmesg | grep -m 1 -o 'kmemleak: Memory pool empty.*\|kmemleak: Cannot .*')"
+		else
+			fail kmemleak-clean "cannot scan: $(cat /tmp/kmemleak.err)"
+		fi
 		return 0
 	fi
 	cat $file >/tmp/kmemleak.report

@@ -84,10 +84,12 @@ md5() {
 }
 
 # With kmemleak on (kmemleak.sh), every module load notes the modules' text symbols,
-# "address module": kmemleak prints a trace address in a module unloaded since as bare hex.
+# "address module snapshot": kmemleak prints a trace address in a module unloaded since as bare
+# hex, and a later module may have been loaded at the same address.
 KMEMLEAK_SYMBOLS=/tmp/kmemleak.module-symbols
 kmemleak_note_symbols() {
-	awk '$2 ~ /^[tT]$/ && $4 ~ /^\[/ { gsub(/[][]/, "", $4); print $1, $4 }' /proc/kallsyms \
+	awk -v snap="$(cut -d' ' -f1 /proc/uptime)" \
+		'$2 ~ /^[tT]$/ && $4 ~ /^\[/ { gsub(/[][]/, "", $4); print $1, $4, snap }' /proc/kallsyms \
 		>>$KMEMLEAK_SYMBOLS
 }
 if grep -qw kmemleak=on /proc/cmdline; then

@@ -32,7 +32,7 @@ done
 io_errors=0
 dio_under_faults() {
 	local out rc=0
-	out=$(hugepage-dio --device $AOE_DEV --source "$2" --iterations 12 --max-io-kib 4096 \
+	out=$(hugepage-dio --device $AOE_DEV --source "$2" --iterations 6 --max-io-kib 4096 \
 		--seed "$3" --allow-io-errors 2>&1) || rc=$?
 	printf '%s\n' "$out" | grep -v '^# reread' | tail -n 6 | sed 's/^/#   /'
 	io_errors=$((io_errors + $(printf '%s\n' "$out" | sed -n 's/.* io_errors=\([0-9]*\).*/\1/p' | tail -n 1)))
@@ -44,7 +44,7 @@ dio_under_faults hugetlb-direct-io-under-faults hugetlb 31
 dio_under_faults thp-direct-io-under-faults thp 32
 injected=$(fault_disarm)
 total=$(fault_total "$injected")
-diag "injected: $injected; surfaced as: $io_errors I/O errors (of 24 writes and their reads)$(
+diag "injected: $injected; surfaced as: $io_errors I/O errors (of 12 writes and their reads)$(
 	[ "$DRIVER" != rust ] || echo ", send_failures $(raoe_stat send_failures), retransmits $(raoe_stat retransmits), drops $(raoe_stat drops)")"
 # raoe treats a frame it could not allocate like a lost one: the retransmission timeout sends
 # it, so failed allocations cost time, not I/O errors.
