@@ -164,6 +164,20 @@ aoe_since() {
 	awk -v s="$1" '{ printf "%.2f", $1 - s }' /proc/uptime
 }
 
+# aoe_direct_write_started SRC MIB BYTES: writes MIB MiB of fresh random data (kept in SRC) to
+# the device with O_DIRECT in the background, and returns once its first BYTES are on the
+# target's image (15 s at most). The writer's pid is in AOE_WRITER_PID, its stderr in SRC.err.
+aoe_direct_write_started() {
+	local i
+	dd if=/dev/urandom of="$1" bs=1M count="$2" status=none
+	dd if="$1" of=$AOE_DEV bs=1M oflag=direct status=none 2>"$1.err" &
+	AOE_WRITER_PID=$!
+	for i in $(seq 1 300); do
+		cmp -s -n "$3" "$1" $AOE_IMG && break
+		sleep 0.05
+	done
+}
+
 # The target aoe_setup started: killed like a crash (SIGKILL), restarted with the same arguments.
 aoe_vblade_kill() {
 	kill -9 "$AOE_VBLADE_PID" 2>/dev/null

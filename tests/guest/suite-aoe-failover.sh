@@ -44,13 +44,8 @@ expect_eq firmware-version 0x4019 "$(cat "$AOE_SYS/firmware-version")"
 # --- restart: SIGKILL the target as soon as the first MiB of an 8 MiB direct write is on its
 # image, restart it 3 s later.
 t=$(uptime_s)
-dd if=/dev/urandom of=/tmp/restart.src bs=1M count=8 status=none
-dd if=/tmp/restart.src of=$AOE_DEV bs=1M oflag=direct status=none 2>/tmp/restart.err &
-dd_pid=$!
-for i in $(seq 1 300); do
-	cmp -s -n 1048576 /tmp/restart.src $AOE_IMG && break
-	sleep 0.05
-done
+aoe_direct_write_started /tmp/restart.src 8 1048576
+dd_pid=$AOE_WRITER_PID
 if kill -0 $dd_pid 2>/dev/null; then
 	pass restart-write-in-flight-at-kill
 else
@@ -63,7 +58,7 @@ aoe_vblade_restart
 diag "vblade restarted at $(aoe_since "$t") s"
 rc=0
 wait $dd_pid || rc=$?
-diag "write finished at $(aoe_since "$t") s, exit $rc $(cat /tmp/restart.err)"
+diag "write finished at $(aoe_since "$t") s, exit $rc $(cat /tmp/restart.src.err)"
 expect_eq restart-write-completes 0 $rc
 want=$(md5 /tmp/restart.src)
 expect_eq restart-data-on-device "$want" "$(dd if=$AOE_DEV bs=1M count=8 iflag=direct status=none | md5sum | cut -d' ' -f1)"

@@ -257,13 +257,8 @@ expect_unloaded io-rmmod-when-idle "$AOEMOD"
 # once the device is declared dead, and rmmod right after succeeds.
 if aoe_initiator_up aoe_deadsecs=$DEADSECS; then pass vanished-reload; else fail vanished-reload "no $AOE_DEV"; fi
 check_no_stale_names vanished-reload-no-stale-names
-dd if=/dev/urandom of=/tmp/dead.src bs=1M count=4 status=none
-dd if=/tmp/dead.src of=$AOE_DEV bs=1M oflag=direct status=none 2>/tmp/dead.err &
-dead_pid=$!
-for i in $(seq 1 300); do
-	cmp -s -n 262144 /tmp/dead.src $AOE_IMG && break
-	sleep 0.05
-done
+aoe_direct_write_started /tmp/dead.src 4 262144
+dead_pid=$AOE_WRITER_PID
 aoe_vblade_kill
 t=$(uptime_s)
 refused_while vanished-rmmod-refused "$AOEMOD" $dead_pid "the direct write to the dead target" 3 0.5
@@ -280,7 +275,7 @@ fi
 wait $dead_pid
 status=$?
 rc=${rc:-$status}
-diag "write on the dead target ended $(aoe_since "$t") s after the kill (aoe_deadsecs=$DEADSECS): exit $rc, $(cat /tmp/dead.err); state $(cat "$AOE_SYS/state" 2>&1)"
+diag "write on the dead target ended $(aoe_since "$t") s after the kill (aoe_deadsecs=$DEADSECS): exit $rc, $(cat /tmp/dead.src.err); state $(cat "$AOE_SYS/state" 2>&1)"
 if [ "$rc" != 0 ] && [ "$rc" != timeout ]; then
 	pass vanished-write-fails
 else
