@@ -72,7 +72,8 @@ const TICKS_PER_HELD_WARNING: u32 = 10_000 / TICK_MS;
 ///
 /// # Invariants
 ///
-/// The device of every disk in `disks` is in `devices`.
+/// The device of every disk in `disks` is in `devices`, and `tick_list` has room for every entry
+/// of `devices`: a tick never allocates.
 #[pin_data]
 pub(crate) struct Disks {
     /// The block major number.
@@ -89,6 +90,10 @@ pub(crate) struct Disks {
     /// released their transmissions.
     #[pin]
     devices: Mutex<KVec<Ticked>>,
+    /// The devices a tick goes through outside the lock of `devices`: a copy of it, empty
+    /// between ticks. Locked before `devices`.
+    #[pin]
+    tick_list: Mutex<KVec<Arc<AoeDevice>>>,
     /// Told by [`Disks::tick`] when the device of a removed disk holds no more transmissions.
     #[pin]
     released: CondVar,
@@ -106,6 +111,7 @@ impl Disks {
             pending <- kernel::new_spinlock_irq!(KVec::new(), "Disks::pending"),
             disks <- kernel::new_mutex!(KVec::new(), "Disks::disks"),
             devices <- kernel::new_mutex!(KVec::new(), "Disks::devices"),
+            tick_list <- kernel::new_mutex!(KVec::new(), "Disks::tick_list"),
             released <- kernel::new_condvar!("Disks::released"),
             closing: Atomic::new(false),
         })
@@ -243,15 +249,22 @@ impl Disks {
     /// frames waited longer than `dead`. Wakes the removals waiting for a device whose
     /// transmissions are all released, and warns every 10 s about one still waiting.
     pub(crate) fn tick(&self, dead: Delta) {
-        let mut ticked = KVec::new();
-        // Ticked outside the lock: a tick sends frames and ends requests.
-        if let Err(err) = ticked.extend_from_slice(&self.devices.lock(), GFP_KERNEL) {
-            pr_warn!("devices not ticked ({err:?}); tried again at the next tick\n");
-            return;
+        let mut tick_list = self.tick_list.lock();
+        // Ticked outside the lock of `devices`: a tick sends frames and ends requests.
+        for ticked in self.devices.lock().iter() {
+            // The type invariant leaves room for every device.
+            if tick_list
+                .push_within_capacity(ticked.device.clone())
+                .is_err()
+            {
+                pr_err!("the tick list has no room for a device\n");
+            }
         }
-        for entry in &ticked {
-            AoeDevice::tick(&entry.device, dead);
+        for device in tick_list.iter() {
+            AoeDevice::tick(device, dead);
         }
+        tick_list.clear();
+        drop(tick_list);
         let mut devices = self.devices.lock();
         let mut released = false;
         for entry in devices.iter_mut() {
@@ -356,7 +369,14 @@ impl WorkRun for Disks {
                 device: device.clone(),
                 ticks_since_removal: None,
             };
-            if self.devices.lock().push(ticked, GFP_KERNEL).is_err() {
+            let listed = {
+                let mut tick_list = self.tick_list.lock();
+                let mut devices = self.devices.lock();
+                tick_list
+                    .reserve(devices.len() + 1, GFP_KERNEL)
+                    .and_then(|()| devices.push(ticked, GFP_KERNEL))
+            };
+            if listed.is_err() {
                 pr_err!("e{shelf}.{slot}: out of memory for the device list\n");
                 continue;
             }
