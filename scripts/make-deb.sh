@@ -14,13 +14,16 @@ deb=$out/${name}-dkms_${PACKAGE_VERSION}_all.deb
 
 step "package $name-dkms $PACKAGE_VERSION"
 rm -rf "$stage"
-mkdir -p "$src/rust" "$src/dkms" "$stage/DEBIAN" "$stage/usr/share/doc/$name-dkms" "$stage/etc/default"
+mkdir -p "$src/rust" "$src/dkms" "$stage/DEBIAN" "$stage/usr/share/doc/$name-dkms" "$stage/etc/default" \
+	"$stage/etc/modprobe.d"
 cp "$TOP/Kbuild" "$TOP/LICENSE" "$TOP/VERSION" "$src/"
 cp -r "$TOP/rust/raoe" "$TOP/rust/rzram" "$src/rust/"
 cp "$TOP/dkms/lib.sh" "$TOP/dkms/prepare-kernel-tree.sh" "$TOP/dkms/build-modules.sh" "$src/dkms/"
 cp "$TOP/LICENSE" "$stage/usr/share/doc/$name-dkms/copyright"
 cp "$TOP/dkms/debian/default" "$stage/etc/default/$name"
-echo "/etc/default/$name" >"$stage/DEBIAN/conffiles"
+# rzram in zram.ko's place, opt-in: its lines are commented out.
+cp "$TOP/dkms/debian/rzram-as-zram.conf" "$stage/etc/modprobe.d/"
+printf '%s\n' "/etc/default/$name" /etc/modprobe.d/rzram-as-zram.conf >"$stage/DEBIAN/conffiles"
 subst() {
 	sed "s/@VERSION@/$PACKAGE_VERSION/g" "$1" >"$2"
 }

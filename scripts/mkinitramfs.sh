@@ -130,6 +130,9 @@ fi
 step "initramfs init and tests"
 cp "$TOP/qemu/init" "$root/init"
 cp -r "$TOP/tests/guest" "$root/tests/guest"
+# As the DKMS package installs it (commented out): the suites turn rzram's zram names on with it.
+mkdir -p "$root/etc/modprobe.d"
+cp "$TOP/dkms/debian/rzram-as-zram.conf" "$root/etc/modprobe.d/"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 

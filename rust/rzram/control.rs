@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The rzram devices: created at load and through `hot_add`, removed through `hot_remove`
-//! and at unload; each with a debugfs directory `rzram/rzram<id>/` for fault injection.
+//! and at unload; each with a debugfs directory `rzram/rzram<id>/` (`zram/zram<id>/` with
+//! zram.ko's names) for fault injection.
 
 use crate::{
     device::Zram,
+    logic::names::Names,
     logic::sysfs_text::parse_switch,
     sys::bio_disk::{
         AttributeGroups,
@@ -22,7 +24,7 @@ use kernel::{
     uaccess::UserSliceReader,
 };
 
-/// A device and its disk `rzram<id>`.
+/// A device and its disk `rzram<id>` (or `zram<id>`).
 struct Device {
     id: u32,
     /// debugfs `rzram/rzram<id>/corrupt_next_checksum`; removed with the device.
@@ -35,6 +37,8 @@ struct Device {
 pub(crate) struct Devices {
     #[pin]
     list: Mutex<KVec<Device>>,
+    /// The names the disks get.
+    names: Names,
     /// The module's debugfs directory.
     debugfs: debugfs::Dir,
     /// The sysfs attributes of each disk.
@@ -55,14 +59,16 @@ fn write_fault(zram: &Arc<Zram>, reader: &mut UserSliceReader) -> Result {
 }
 
 impl Devices {
-    /// No devices; their debugfs directories go under `debugfs`, their disks get the sysfs
-    /// attributes `disk_groups`.
+    /// No devices; their disks get `names` and the sysfs attributes `disk_groups`, their
+    /// debugfs directories go under `debugfs`.
     pub(crate) fn new(
+        names: Names,
         debugfs: debugfs::Dir,
         disk_groups: &'static AttributeGroups,
     ) -> impl PinInit<Self> {
         pin_init!(Self {
             list <- new_mutex!(KVec::new(), "Devices::list"),
+            names,
             debugfs,
             disk_groups,
         })
@@ -74,8 +80,8 @@ impl Devices {
         let id = (0..=u32::MAX)
             .find(|id| list.iter().all(|device| device.id != *id))
             .ok_or(ENOSPC)?;
-        let name = CString::try_from_fmt(fmt!("rzram{id}"))?;
-        let zram = Arc::pin_init(Zram::new(id), GFP_KERNEL)?;
+        let name = CString::try_from_fmt(fmt!("{}{id}", self.names.prefix_str()))?;
+        let zram = Arc::pin_init(Zram::new(self.names, id), GFP_KERNEL)?;
         let fault = KBox::pin_init(
             self.debugfs.subdir(&name).read_write_callback_file(
                 c"corrupt_next_checksum",
@@ -110,7 +116,7 @@ impl Devices {
         // The claim keeps it closed until the disk is gone.
         list[index].disk.as_ref().claim()?;
         drop(list.remove(index)?);
-        pr_info!("removed device rzram{id}\n");
+        pr_info!("removed device {}{id}\n", self.names.prefix_str());
         Ok(())
     }
 }

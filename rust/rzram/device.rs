@@ -16,6 +16,7 @@
 //! other whole-page reads decompress straight into the reader's page, as zram does.
 
 use crate::{
+    logic::names::Names,
     logic::placement::{
         Geometry,
         Placement,
@@ -343,7 +344,8 @@ impl Config {
 /// An rzram device.
 #[pin_data]
 pub(crate) struct Zram {
-    /// N of `rzramN`, for messages.
+    /// Its name, `<prefix>N`, for messages.
+    names: Names,
     id: u32,
     #[pin]
     config: Mutex<Config>,
@@ -358,9 +360,10 @@ pub(crate) struct Zram {
 }
 
 impl Zram {
-    /// Device `rzram<id>`, with no disk size yet.
-    pub(crate) fn new(id: u32) -> impl PinInit<Self> {
+    /// Device `<prefix><id>`, with no disk size yet.
+    pub(crate) fn new(names: Names, id: u32) -> impl PinInit<Self> {
         pin_init!(Self {
+            names,
             id,
             config <- new_mutex!(Config::new(), "Zram::config"),
             store <- new_spinlock!(None, "Zram::store"),
@@ -449,7 +452,8 @@ impl Zram {
         self.stats.integrity_errors.add(1, Relaxed);
         if printk_ratelimit() {
             pr_err!(
-                "rzram{}: integrity error at sector {}: the page read back does not match its checksum\n",
+                "{}{}: integrity error at sector {}: the page read back does not match its checksum\n",
+                self.names.prefix_str(),
                 self.id,
                 sector
             );
@@ -616,7 +620,8 @@ impl BioOps for Zram {
             Err(_) => {
                 if printk_ratelimit() {
                     pr_err!(
-                        "rzram{}: swap freed page {index}, beyond the device\n",
+                        "{}{}: swap freed page {index}, beyond the device\n",
+                        self.names.prefix_str(),
                         self.id
                     );
                 }
@@ -659,7 +664,7 @@ impl Zram {
 
     /// Sets the disk size (rounded up to pages), allocates the store and announces the
     /// capacity; `EBUSY` once initialised.
-    pub(crate) fn init(&self, disk: &DiskRef<'_, Zram>, name: &CStr, bytes: u64) -> Result {
+    pub(crate) fn init(&self, disk: &DiskRef<'_, Zram>, bytes: u64) -> Result {
         let mut config = self.config.lock();
         if self.initialised() {
             return Err(EBUSY);
@@ -667,7 +672,7 @@ impl Zram {
         let pages = GEOMETRY.pages_for(bytes);
         let disksize = GEOMETRY.bytes_of(pages).ok_or(EINVAL)?;
         let sectors = GEOMETRY.sectors_of(pages).ok_or(EINVAL)?;
-        let store = Store::new(name, pages, &config)?;
+        let store = Store::new(self.names.prefix(), pages, &config)?;
         *self.store.lock() = Some(Arc::new(store, GFP_KERNEL)?);
         config.disksize = disksize;
         disk.set_capacity(sectors);

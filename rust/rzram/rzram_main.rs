@@ -4,8 +4,9 @@
 //!
 //! Devices `/dev/rzramN` store each page same-filled (one word), compressed (lzo, lzo-rle,
 //! lz4 or zstd) or raw in a zsmalloc pool, with zram's sysfs attributes and
-//! `/sys/class/rzram-control`. Integrity mode, beyond zram, fails the read of any page that
-//! does not match the checksum it was stored with.
+//! `/sys/class/rzram-control`; with `zram_names=1`, zram.ko's names (`/dev/zramN`,
+//! `/sys/class/zram-control`) in its place. Integrity mode, beyond zram, fails the read of any
+//! page that does not match the checksum it was stored with.
 
 /// The logic free of kernel types: `rust/host` builds these files for `cargo test`.
 pub mod logic {
@@ -17,6 +18,9 @@ pub mod logic {
 
     /// Parsing and formatting of the sysfs attributes.
     pub mod sysfs_text;
+
+    /// Its own names or zram.ko's.
+    pub mod names;
 }
 
 /// The glue to the kernel: the only code that reaches C, each Rust wrapper with its C shim.
@@ -42,6 +46,7 @@ use kernel::{
     prelude::*,
     sync::Arc, //
 };
+use logic::names::Names;
 use sysfs::{
     disk_groups,
     Control, //
@@ -58,6 +63,10 @@ module! {
             default: 1,
             description: "Number of pre-created rzram devices",
         },
+        zram_names: bool {
+            default: false,
+            description: "Register as zram.ko does (/dev/zramN, /sys/class/zram-control, debugfs zram/) for the tools hard-wired to its names; refused while zram.ko is loaded",
+        },
         integrity: bool {
             default: false,
             description: "Keep a checksum of every page and fail reads that do not match it (the default of each device's integrity attribute)",
@@ -73,14 +82,24 @@ struct Rzram {
 
 impl kernel::Module for Rzram {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let names = Names::chosen(module_parameters::zram_names.value());
         let devices = Arc::pin_init(
-            Devices::new(debugfs::Dir::new(c"rzram"), disk_groups()),
+            Devices::new(names, debugfs::Dir::new(names.prefix()), disk_groups()),
             GFP_KERNEL,
         )?;
+        // The class first: it fails while another driver has these names, before a disk of
+        // the same name could be added.
+        let control = Control::register(devices.clone(), names.control_class()).inspect_err(|err| {
+            if *err == EEXIST {
+                pr_err!(
+                    "/sys/class/{}-control is taken by another driver (zram.ko, or rzram with zram_names=1): unload it first\n",
+                    names.prefix_str()
+                );
+            }
+        })?;
         for _ in 0..module_parameters::num_devices.value() {
             devices.add()?;
         }
-        let control = Control::register(devices.clone())?;
         Ok(Rzram {
             _control: control,
             _devices: devices,

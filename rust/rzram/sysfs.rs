@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The disk attributes and `/sys/class/rzram-control`, kept in C (`sysfs.c`) and served here
-//! with zram's formats.
+//! The disk attributes and the control class (`/sys/class/rzram-control`, or `zram-control`),
+//! kept in C (`sysfs.c`) and served here with zram's formats.
 
 use crate::{
     control::Devices,
@@ -49,7 +49,7 @@ pub(crate) fn disk_groups() -> &'static AttributeGroups {
     unsafe { &*rzram_disk_groups().cast::<AttributeGroups>() }
 }
 
-/// `/sys/class/rzram-control`, registered while this lives.
+/// The control class (`hot_add`, `hot_remove`), registered while this lives.
 ///
 /// # Invariants
 ///
@@ -65,12 +65,14 @@ unsafe impl Send for Control {}
 unsafe impl Sync for Control {}
 
 impl Control {
-    /// Registers the class; its callbacks act on `devices`.
-    pub(crate) fn register(devices: Arc<Devices>) -> Result<Self> {
+    /// Registers the class `/sys/class/<name>`; its callbacks act on `devices`. `EEXIST` if
+    /// another driver has that class.
+    pub(crate) fn register(devices: Arc<Devices>, name: &'static CStr) -> Result<Self> {
         let ctx = devices.into_foreign();
-        // SAFETY: The callbacks borrow `ctx` as an `Arc<Devices>`, which the returned value
-        // keeps until it unregisters the class.
-        if let Err(err) = kernel::error::to_result(unsafe { rzram_control_register(ctx) }) {
+        // SAFETY: `name` lives as long as the module. The callbacks borrow `ctx` as an
+        // `Arc<Devices>`, which the returned value keeps until it unregisters the class.
+        let registered = unsafe { rzram_control_register(name.as_char_ptr(), ctx) };
+        if let Err(err) = kernel::error::to_result(registered) {
             // SAFETY: `ctx` came from `into_foreign` above and no callback can borrow it.
             drop(unsafe { Arc::<Devices>::from_foreign(ctx) });
             return Err(err);
@@ -168,7 +170,7 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
     let zram = disk.ops();
     match attr {
         Attr::Disksize => match parse_size(text) {
-            Some(bytes) if bytes > 0 => zram.init(disk, c"rzram", bytes),
+            Some(bytes) if bytes > 0 => zram.init(disk, bytes),
             _ => Err(EINVAL),
         },
         Attr::Reset => match parse_decimal(text) {

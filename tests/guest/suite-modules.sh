@@ -40,7 +40,7 @@ if [ "$DRIVER" = rust ]; then
 	modprobe rzram num_devices=1
 	missing=
 	for attr in disksize initstate reset comp_algorithm mem_limit mem_used_max compact mm_stat \
-		io_stat debug_stat integrity_mode integrity_errors; do
+		io_stat debug_stat max_comp_streams integrity_mode integrity_errors; do
 		[ -e /sys/block/rzram0/$attr ] || missing="$missing $attr"
 	done
 	expect_eq rzram-attributes-present "" "$missing"
@@ -48,6 +48,61 @@ if [ "$DRIVER" = rust ]; then
 		check rzram-beside-block-integrity test -d /sys/block/rzram0/integrity
 	fi
 	rmmod rzram
+fi
+
+# zram_names=1 (the DKMS package's /etc/modprobe.d/rzram-as-zram.conf, uncommented): rzram in
+# zram.ko's place, with its names and nothing of its own; refused beside zram.ko and the reverse.
+if [ "$DRIVER" = rust ]; then
+	conf=/etc/modprobe.d/rzram-as-zram.conf
+	cp $conf /tmp/rzram-as-zram.conf
+	sed -i 's/^#\(alias\|options\) /\1 /' $conf
+	run cat $conf
+	# As zram-generator does when /sys/class/zram-control is missing.
+	modprobe zram num_devices=2
+	expect_eq zram-alias-loads-rzram "rzram" "$(awk '$1 ~ /^r?zram$/ {print $1}' /proc/modules)"
+	missing=
+	for path in /dev/zram0 /dev/zram1 /sys/block/zram0/disksize /sys/block/zram1/mm_stat \
+		/sys/class/zram-control/hot_remove /sys/kernel/debug/zram/zram0; do
+		[ -e $path ] || missing="$missing $path"
+	done
+	expect_eq zram-names-present "" "$missing"
+	expect_eq zram-names-none-of-its-own "" "$(ls -d /dev/rzram* /sys/class/rzram-control /sys/kernel/debug/rzram 2>/dev/null)"
+	# zram_drv.c: hot_add is 0400 (reading it creates a device), hot_remove 0200.
+	expect_eq zram-control-modes "400 200" "$(stat -c %a /sys/class/zram-control/hot_add /sys/class/zram-control/hot_remove | xargs)"
+	expect_eq zram-hot-add "2" "$(cat /sys/class/zram-control/hot_add)"
+	check zram-hot-add-node test -b /dev/zram2
+	check zram-hot-remove sh -c "echo 2 >/sys/class/zram-control/hot_remove && ! test -e /sys/block/zram2"
+	echo 8M >/sys/block/zram1/disksize
+	head -c $((8 << 20)) /dev/urandom >/tmp/zram-names.img
+	dd if=/tmp/zram-names.img of=/dev/zram1 bs=1M oflag=direct status=none
+	expect_eq zram-names-io "$(md5 /tmp/zram-names.img)" "$(dd if=/dev/zram1 bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
+	rm -f /tmp/zram-names.img
+	# zram.ko (by its path: the alias would load rzram again) is refused while rzram has the names.
+	zram_ko=$(find /lib/modules/$(uname -r)/kernel -name 'zram.ko*' | head -n 1)
+	if insmod $zram_ko 2>/dev/null; then
+		fail zram-ko-refused-beside-rzram "zram.ko loaded while rzram had the zram names"
+		rmmod zram
+	else
+		pass zram-ko-refused-beside-rzram
+	fi
+	check zram-names-unload rmmod rzram
+	insmod $zram_ko
+	dmesg -c >/dev/null
+	if modprobe rzram 2>/dev/null; then
+		fail rzram-refused-beside-zram-ko "rzram loaded with the zram names while zram.ko was loaded"
+		rmmod rzram
+	elif dmesg | grep -q 'rzram: /sys/class/zram-control is taken by another driver (zram.ko, or rzram with zram_names=1): unload it first'; then
+		pass rzram-refused-beside-zram-ko
+	else
+		fail rzram-refused-beside-zram-ko "refused without the message"
+	fi
+	check zram-ko-still-works test -e /sys/class/zram-control/hot_add
+	rmmod zram
+	cp /tmp/rzram-as-zram.conf $conf
+	# Commented out, as the package installs it: rzram keeps its names beside zram.ko.
+	modprobe zram && modprobe rzram
+	expect_eq rzram-own-names-by-default "rzram zram" "$(ls -d /sys/class/zram-control /sys/class/rzram-control 2>/dev/null | sed 's|/sys/class/||; s|-control||' | xargs)"
+	rmmod rzram zram
 fi
 
 # On Debian's kernel (FLAVOR=distro) the modules are the DKMS package's build and the C

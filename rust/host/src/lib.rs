@@ -62,6 +62,10 @@ pub mod same_fill;
 #[path = "../../rzram/logic/placement.rs"]
 pub mod placement;
 
+/// rzram: its own names or zram.ko's.
+#[path = "../../rzram/logic/names.rs"]
+pub mod names;
+
 /// rzram: parsing and formatting of the sysfs attributes.
 #[path = "../../rzram/logic/sysfs_text.rs"]
 pub mod sysfs_text;

@@ -290,3 +290,19 @@ fn writer_refuses_to_overflow() {
     assert_eq!(out.written(), 8);
     assert_eq!(&buf, b"       1");
 }
+
+#[test]
+fn zram_names_are_zram_kos() {
+    use raoe_logic::names::Names;
+    // zram_drv.c: disk "zram%d", class "zram-control", debugfs "zram".
+    let zram = Names::chosen(true);
+    assert_eq!(zram, Names::Zram);
+    assert_eq!(zram.prefix(), c"zram");
+    assert_eq!(zram.prefix().to_str(), Ok(zram.prefix_str()));
+    assert_eq!(zram.control_class(), c"zram-control");
+    // The default stays beside zram.ko.
+    let own = Names::chosen(false);
+    assert_eq!(own.prefix(), c"rzram");
+    assert_eq!(own.prefix().to_str(), Ok(own.prefix_str()));
+    assert_eq!(own.control_class(), c"rzram-control");
+}

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sysfs attributes of an rzram disk and /sys/class/rzram-control, with zram's names,
+ * The sysfs attributes of an rzram disk and its control class (/sys/class/rzram-control, or
+ * zram-control in zram.ko's place), with zram's names,
  * modes and formats (zram_drv.c:2995-3050, 3194-3253), plus integrity_mode and integrity_errors
  * (not "integrity": the block layer has an integrity/ directory under every disk when
  * CONFIG_BLK_DEV_INTEGRITY=y, as in distribution kernels).
  * The values come from Rust.
  */
 #include <linux/blkdev.h>
+#include <linux/cpumask.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
@@ -51,6 +53,22 @@ RZRAM_SHOW(integrity_mode, RZRAM_ATTR_INTEGRITY_MODE)
 RZRAM_STORE(integrity_mode, RZRAM_ATTR_INTEGRITY_MODE)
 RZRAM_SHOW(integrity_errors, RZRAM_ATTR_INTEGRITY_ERRORS)
 
+/*
+ * As zram before 6.15 (zram_drv.c of 6.14), which had one compression stream per CPU too: the
+ * value is the online CPUs and a write changes nothing. Old fstabs write it, zramctl's STREAMS
+ * column and Android's fs_mgr read it.
+ */
+static ssize_t max_comp_streams_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", num_online_cpus());
+}
+
+static ssize_t max_comp_streams_store(struct device *dev, struct device_attribute *attr,
+				      const char *buf, size_t len)
+{
+	return len;
+}
+
 static DEVICE_ATTR_RW(disksize);
 static DEVICE_ATTR_RO(initstate);
 static DEVICE_ATTR_WO(reset);
@@ -61,6 +79,7 @@ static DEVICE_ATTR_WO(compact);
 static DEVICE_ATTR_RO(mm_stat);
 static DEVICE_ATTR_RO(io_stat);
 static DEVICE_ATTR_RO(debug_stat);
+static DEVICE_ATTR_RW(max_comp_streams);
 /* Beyond zram: integrity mode and the reads it failed. */
 static DEVICE_ATTR_RW(integrity_mode);
 static DEVICE_ATTR_RO(integrity_errors);
@@ -76,6 +95,7 @@ static struct attribute *rzram_disk_attrs[] = {
 	&dev_attr_mm_stat.attr,
 	&dev_attr_io_stat.attr,
 	&dev_attr_debug_stat.attr,
+	&dev_attr_max_comp_streams.attr,
 	&dev_attr_integrity_mode.attr,
 	&dev_attr_integrity_errors.attr,
 	NULL,
@@ -124,12 +144,12 @@ static struct attribute *rzram_control_class_attrs[] = {
 ATTRIBUTE_GROUPS(rzram_control_class);
 
 static struct class rzram_control_class = {
-	.name = "rzram-control",
 	.class_groups = rzram_control_class_groups,
 };
 
-int rzram_control_register(void *ctx)
+int rzram_control_register(const char *name, void *ctx)
 {
+	rzram_control_class.name = name;
 	rzram_control_ctx = ctx;
 	return class_register(&rzram_control_class);
 }

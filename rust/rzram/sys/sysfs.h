@@ -32,8 +32,8 @@ int rzram_hot_remove(void *ctx, const char *buf, size_t len);
 
 /* The attribute groups of an rzram disk, with zram's names and modes. */
 const struct attribute_group **rzram_disk_groups(void);
-/* Registers /sys/class/rzram-control, whose callbacks get ctx. */
-int rzram_control_register(void *ctx);
+/* Registers /sys/class/<name> (a static string), whose callbacks get ctx. */
+int rzram_control_register(const char *name, void *ctx);
 void rzram_control_unregister(void);
 
 #endif
