@@ -132,9 +132,11 @@ bench:
 	@scripts/bench.sh "$$(scripts/build-kernel.sh perf)" $(CURDIR)/build/perf/initramfs.cpio \
 		$(CURDIR)/build/perf/bench
 
-# Fuzzes the drivers' frame parser for FUZZ_SECONDS (default 60) with cargo-fuzz.
+# Fuzzes raoe's frame parser and rzram's attribute parsers for FUZZ_SECONDS each (default 60)
+# with cargo-fuzz.
 fuzz:
-	@scripts/fuzz.sh
+	@scripts/fuzz.sh parse_response
+	@scripts/fuzz.sh parse_sysfs_text
 
 clean:
 	rm -rf build tests/tools/target rust/host/target rust/host/fuzz/target

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: fuzz.sh [TARGET]   (default parse_response; FUZZ_SECONDS=60 bounds the run)
+# Usage: fuzz.sh [TARGET]   (parse_response, the default, or parse_sysfs_text; FUZZ_SECONDS=60
+# bounds the run)
 # Runs a libFuzzer target of raoe's pure logic (rust/host/fuzz) with cargo-fuzz, which it installs
 # if missing. Stable rustc with RUSTC_BOOTSTRAP=1 accepts the -Z flags cargo-fuzz passes (ASan and
 # the coverage instrumentation), so no nightly toolchain is needed. The corpus stays in
@@ -33,13 +34,22 @@ seed() {
 
 step "seed corpus ($corpus)"
 mkdir -p "$corpus"
-macs=5254001234565254000abcde
-ata=${macs}88a21800000a0a0000000001
-seed ata-read "${ata}40000040010203040506" 514
-seed ata-write "${ata}400000400102030405060000" 24
-seed ata-error "${ata}40040051010203040506" 26
-seed config "${macs}88a21800000a0a0100000000001040190210000568656c6c6f" 23
-seed aoe-error "${macs}88a21c03000a0a0000000007" 36
+case "$target" in
+parse_response)
+	macs=5254001234565254000abcde
+	ata=${macs}88a21800000a0a0000000001
+	seed ata-read "${ata}40000040010203040506" 514
+	seed ata-write "${ata}400000400102030405060000" 24
+	seed ata-error "${ata}40040051010203040506" 26
+	seed config "${macs}88a21800000a0a0100000000001040190210000568656c6c6f" 23
+	seed aoe-error "${macs}88a21c03000a0a0000000007" 36
+	;;
+parse_sysfs_text)
+	printf 'algo=zstd level=3\n' >"$corpus/zram-generator"
+	printf 'priority=1 dict="/etc/a dict" deflate.winbits=12' >"$corpus/quoted"
+	printf '4G\n' >"$corpus/size"
+	;;
+esac
 
 step "cargo fuzz run $target for ${seconds}s"
 log=$fuzz_dir/fuzz-$target.log

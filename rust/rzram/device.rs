@@ -28,6 +28,7 @@ use crate::{
         same_filled,
         WORD, //
     },
+    logic::sysfs_text::AlgorithmParams,
     sys::bio_disk::{
         Bio,
         BioOps,
@@ -38,7 +39,9 @@ use crate::{
     },
     sys::compress::{
         Algorithm,
-        Compressor, //
+        CompParams,
+        Compressor,
+        Dictionary, //
     },
     sys::crc32::crc32c_of,
     sys::printk::printk_ratelimit,
@@ -57,6 +60,7 @@ use kernel::{
     new_mutex, new_spinlock,
     page::PAGE_SIZE,
     prelude::*,
+    str::CString,
     sync::{
         atomic::{
             Atomic,
@@ -254,9 +258,9 @@ struct Stream {
 }
 
 impl Stream {
-    fn new(algorithm: Algorithm) -> Result<Self> {
+    fn new(params: &Arc<CompParams>) -> Result<Self> {
         Ok(Self {
-            compressor: Compressor::new(algorithm)?,
+            compressor: Compressor::new(params)?,
             page: KVVec::from_elem(0, PAGE_SIZE, GFP_KERNEL)?,
             out: KVVec::from_elem(0, COMPRESSED_CAPACITY, GFP_KERNEL)?,
             local_copy: KVVec::from_elem(0, PAGE_SIZE, GFP_KERNEL)?,
@@ -283,8 +287,10 @@ impl Store {
         let table = ZsTable::new(name, usize::try_from(pages)?)?;
         let cpus = nr_cpu_ids() as usize;
         let mut streams = KVec::with_capacity(cpus, GFP_KERNEL)?;
+        let primary = &config.params[PRIMARY];
+        let params = CompParams::new(config.algorithm, primary.level, primary.dict.clone())?;
         for _ in 0..cpus {
-            let stream = Stream::new(config.algorithm)?;
+            let stream = Stream::new(&params)?;
             streams.push(
                 KBox::pin_init(new_mutex!(stream, "Store::streams"), GFP_KERNEL)?,
                 GFP_KERNEL,
@@ -326,8 +332,26 @@ impl Store {
 /// The configuration, changed only while no I/O can run.
 struct Config {
     algorithm: Algorithm,
+    /// What `algorithm_params` set, by priority.
+    params: [CompSettings; MAX_COMPS],
     disksize: u64,
     integrity: bool,
+}
+
+/// The algorithms a device may have, by priority: the primary and three for recompression
+/// (zram_drv.h `ZRAM_MAX_COMPS` with `CONFIG_ZRAM_MULTI_COMP`).
+const MAX_COMPS: usize = 4;
+
+/// The priority of the primary algorithm (`ZRAM_PRIMARY_COMP`).
+const PRIMARY: usize = 0;
+
+/// The level and dictionary `algorithm_params` set for the algorithm of one priority (zram's
+/// `zcomp_params`), checked by the algorithm when the disk size is set.
+#[derive(Clone, Default)]
+struct CompSettings {
+    /// `None`: the algorithm's default.
+    level: Option<i32>,
+    dict: Option<Arc<Dictionary>>,
 }
 
 impl Config {
@@ -335,6 +359,7 @@ impl Config {
     fn new() -> Self {
         Self {
             algorithm: DEFAULT_ALGORITHM,
+            params: Default::default(),
             disksize: 0,
             integrity: crate::module_parameters::integrity.value(),
         }
@@ -648,18 +673,57 @@ impl Zram {
     }
 
     /// Changes the configuration with `change`; `EBUSY` once initialised.
-    fn configure(&self, change: impl FnOnce(&mut Config)) -> Result {
+    fn configure(&self, change: impl FnOnce(&mut Config) -> Result) -> Result {
         let mut config = self.config.lock();
         if self.initialised() {
             return Err(EBUSY);
         }
-        change(&mut config);
-        Ok(())
+        change(&mut config)
+    }
+
+    /// Sets the level and dictionary of an algorithm, as a write to `algorithm_params` asks
+    /// (zram_drv.c `algorithm_params_store`): the one of `priority`, else the one named
+    /// `algo`, else the primary; `EINVAL` if `priority` is out of range or `algo` is not the
+    /// algorithm there (this device has no recompression algorithms yet), the dictionary's
+    /// errno if it cannot be read; `EBUSY` once initialised. A level is checked by the
+    /// algorithm when the disk size is set, as in zram.
+    pub(crate) fn set_algorithm_params(&self, params: &AlgorithmParams<'_>) -> Result {
+        self.configure(|config| {
+            let priority = match params.priority {
+                Some(priority) => usize::try_from(priority)
+                    .ok()
+                    .filter(|&priority| priority < MAX_COMPS)
+                    .ok_or(EINVAL)?,
+                None => PRIMARY,
+            };
+            // The algorithm at each priority: only the primary so far.
+            if let Some(algo) = params.algo {
+                if priority != PRIMARY || algo != config.algorithm.name() {
+                    return Err(EINVAL);
+                }
+            }
+            // Read before anything changes: a dictionary that cannot be read changes nothing.
+            let dict = match params.dict {
+                Some(path) => {
+                    let path = CString::try_from_fmt(fmt!("{path}"))?;
+                    Some(Arc::new(Dictionary::load(&path)?, GFP_KERNEL)?)
+                }
+                None => None,
+            };
+            config.params[priority] = CompSettings {
+                level: params.level,
+                dict,
+            };
+            Ok(())
+        })
     }
 
     /// Chooses the algorithm; `EBUSY` once initialised.
     pub(crate) fn set_algorithm(&self, algorithm: Algorithm) -> Result {
-        self.configure(|config| config.algorithm = algorithm)
+        self.configure(|config| {
+            config.algorithm = algorithm;
+            Ok(())
+        })
     }
 
     /// Sets the disk size (rounded up to pages), allocates the store and announces the
@@ -708,7 +772,10 @@ impl Zram {
 
     /// Chooses integrity mode; `EBUSY` once initialised.
     pub(crate) fn set_integrity(&self, integrity: bool) -> Result {
-        self.configure(|config| config.integrity = integrity)
+        self.configure(|config| {
+            config.integrity = integrity;
+            Ok(())
+        })
     }
 
     /// Sets `mem_limit` in bytes (rounded up to pages); 0 removes the limit.

@@ -7,11 +7,13 @@ use crate::{
     control::Devices,
     device::Zram,
     logic::sysfs_text::{
+        parse_algorithm_params,
         parse_decimal,
         parse_size,
         parse_switch,
         write_choices,
-        BufWriter, //
+        BufWriter,
+        TextError, //
     },
     sys::bio_disk::{
         AttributeGroups,
@@ -108,6 +110,7 @@ enum Attr {
     DebugStat,
     IntegrityMode,
     IntegrityErrors,
+    AlgorithmParams,
 }
 
 impl Attr {
@@ -125,6 +128,7 @@ impl Attr {
             shims::RZRAM_ATTR_DEBUG_STAT => Attr::DebugStat,
             shims::RZRAM_ATTR_INTEGRITY_MODE => Attr::IntegrityMode,
             shims::RZRAM_ATTR_INTEGRITY_ERRORS => Attr::IntegrityErrors,
+            shims::RZRAM_ATTR_ALGORITHM_PARAMS => Attr::AlgorithmParams,
             _ => return None,
         })
     }
@@ -198,6 +202,12 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
         },
         Attr::Compact => zram.compact(),
         Attr::IntegrityMode => zram.set_integrity(parse_switch(text).ok_or(EINVAL)?),
+        Attr::AlgorithmParams => {
+            zram.set_algorithm_params(&parse_algorithm_params(text).map_err(|err| match err {
+                TextError::Invalid => EINVAL,
+                TextError::OutOfRange => ERANGE,
+            })?)
+        }
         _ => Err(EINVAL),
     }
 }

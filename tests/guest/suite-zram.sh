@@ -151,6 +151,76 @@ for alg in lzo lzo-rle lz4 zstd; do
 	echo 1 >$sys/reset
 done
 
+# algorithm_params (zram_drv.c algorithm_params_store): the same syntax, errors and effects on
+# both drivers. Refused input changes nothing; a level and a dictionary change what is stored,
+# never what is read back.
+expect_eq algorithm-params-write-only 200 "$(stat -c %a $sys/algorithm_params)"
+: >/tmp/empty.dict
+# The device's algorithm is lz4 here: "algo=zstd" names none of its algorithms.
+echo lz4 >$sys/comp_algorithm
+while IFS='|' read -r name value message; do
+	expect_write_error "algorithm-params-$name" $sys/algorithm_params "$value" "$message"
+done <<'EOF_BAD'
+no-value-einval|level|Invalid argument
+empty-value-einval|algo=|Invalid argument
+level-not-a-number-einval|level=high|Invalid argument
+level-overflow-erange|level=4294967296|Numerical result out of range
+priority-out-of-range-einval|priority=9 level=1|Invalid argument
+algo-not-the-devices-einval|algo=zstd level=1|Invalid argument
+dict-missing-enoent|dict=/nonexistent|No such file or directory
+dict-empty-einval|dict=/tmp/empty.dict|Invalid argument
+EOF_BAD
+expect_eq algorithm-params-refused-unchanged "0 lz4" "$(cat $sys/initstate) $(current_algorithm $sys)"
+# Levels: 8 MiB of the kernel's symbol table. A dictionary: 64 KiB of random hex digits, and
+# 4 MiB of pages each made of sixteen 256-byte pieces of it: alone a page has little to find in
+# itself, with the dictionary every piece is a match.
+awk 'NR % 2 == 0' /proc/kallsyms >/tmp/symbols.half
+: >/tmp/symbols
+while [ "$(stat -c %s /tmp/symbols)" -lt $((8 << 20)) ]; do cat /tmp/symbols.half >>/tmp/symbols; done
+truncate -s 8M /tmp/symbols
+head -c $((32 << 10)) /dev/urandom | od -An -tx1 | tr -d ' \n' >/tmp/pieces.dict
+awk 'BEGIN { srand(7); getline dict <"/tmp/pieces.dict"; n = length(dict)
+	for (i = 0; i < 16384; i++) printf "%s", substr(dict, int(rand() * (n - 256)) + 1, 256) }' >/tmp/pieces
+# params_stored NAME ALGORITHM PARAMS DATA: stores DATA with ALGORITHM set up with PARAMS,
+# checks it reads back, and prints compr_data_size.
+params_stored() {
+	local name=$1 alg=$2 params=$3 data=$4 size
+	size=$(stat -c %s "$data")
+	echo $alg >$sys/comp_algorithm
+	if ! echo "$params" >$sys/algorithm_params || ! echo 16M >$sys/disksize; then
+		fail "$name" "cannot set up $alg with '$params'" >&2
+		echo 0
+		return
+	fi
+	dd if="$data" of=$dev bs=1M oflag=direct status=none
+	expect_eq "$name" "$(md5 "$data")" "$(dd if=$dev bs=1M iflag=direct status=none | head -c $size | md5sum | cut -d' ' -f1)" >&2
+	expect_write_error "$name-after-init-ebusy" $sys/algorithm_params "level=1" "Device or resource busy" >&2
+	mm_stat_field 2 $sys
+	echo 1 >$sys/reset
+}
+zstd_1=$(params_stored zstd-level-1-verified zstd "algo=zstd level=1" /tmp/symbols)
+zstd_19=$(params_stored zstd-level-19-verified zstd "algo=zstd level=19" /tmp/symbols)
+lz4_default=$(params_stored lz4-default-verified lz4 "algo=lz4" /tmp/symbols)
+lz4_fast=$(params_stored lz4-acceleration-verified lz4 "level=64" /tmp/symbols)
+diag "compr_data_size of 8 MiB of symbols: zstd level 1 $zstd_1, level 19 $zstd_19; lz4 $lz4_default, acceleration 64 $lz4_fast"
+expect_eq zstd-level-19-smaller 1 "$([ "$zstd_19" -lt "$zstd_1" ] && echo 1)"
+expect_eq lz4-acceleration-larger 1 "$([ "$lz4_fast" -gt "$lz4_default" ] && echo 1)"
+for alg in zstd lz4; do
+	alone=$(params_stored $alg-pieces-verified $alg "algo=$alg" /tmp/pieces)
+	with_dict=$(params_stored $alg-dict-verified $alg "algo=$alg dict=/tmp/pieces.dict" /tmp/pieces)
+	diag "compr_data_size of 4 MiB of dictionary pieces, $alg: alone $alone, with the dictionary $with_dict"
+	expect_eq $alg-dict-less-than-half 1 "$([ $((with_dict * 2)) -lt "$alone" ] && echo 1)"
+done
+# A level the algorithm refuses fails the disk size (zcomp_create in zram).
+for bad in zstd:23 lz4:0; do
+	echo ${bad%:*} >$sys/comp_algorithm
+	echo "level=${bad#*:}" >$sys/algorithm_params
+	expect_write_error "${bad%:*}-level-${bad#*:}-disksize-einval" $sys/disksize 16M "Invalid argument"
+	expect_eq "${bad%:*}-level-${bad#*:}-uninitialised" 0 "$(cat $sys/initstate)"
+done
+echo 1 >$sys/reset
+rm -f /tmp/symbols* /tmp/pieces* /tmp/empty.dict
+
 # Direct I/O from 2 MiB pages: multi-page (large folio) segments are split at page boundaries.
 # The swap torture leaves memory fragmented: compaction makes room for the huge pages.
 echo 32M >$sys/disksize

@@ -306,3 +306,85 @@ fn zram_names_are_zram_kos() {
     assert_eq!(own.prefix().to_str(), Ok(own.prefix_str()));
     assert_eq!(own.control_class(), c"rzram-control");
 }
+
+#[test]
+fn ints_as_kstrtoint_reads_them() {
+    assert_eq!(parse_int("3"), Ok(3));
+    assert_eq!(parse_int("+7\n"), Ok(7));
+    assert_eq!(parse_int("-5"), Ok(-5));
+    assert_eq!(parse_int("2147483647"), Ok(i32::MAX));
+    assert_eq!(parse_int("-2147483648"), Ok(i32::MIN));
+    assert_eq!(parse_int("2147483648"), Err(TextError::OutOfRange));
+    assert_eq!(
+        parse_int("99999999999999999999"),
+        Err(TextError::OutOfRange)
+    );
+    for bad in ["", "-", "+", "3x", "0x10", " 3", "3 ", "--3", "1.5"] {
+        assert_eq!(parse_int(bad), Err(TextError::Invalid), "{bad:?}");
+    }
+}
+
+#[test]
+fn args_split_as_next_arg_splits_them() {
+    assert_eq!(
+        next_arg("level=3  algo=zstd"),
+        ("level", Some("3"), "algo=zstd")
+    );
+    assert_eq!(next_arg("algo=zstd"), ("algo", Some("zstd"), ""));
+    assert_eq!(next_arg("level"), ("level", None, ""));
+    assert_eq!(next_arg("level= x"), ("level", Some(""), "x"));
+    // Quotes keep white space in a value and are left out.
+    assert_eq!(
+        next_arg("dict=\"/tmp/a dict\" level=1"),
+        ("dict", Some("/tmp/a dict"), "level=1")
+    );
+    assert_eq!(
+        next_arg("\"dict=/tmp/x y\" z"),
+        ("dict", Some("/tmp/x y"), "z")
+    );
+    // An '=' first is part of the name: the value starts after the next one.
+    assert_eq!(next_arg("=a=b"), ("=a", Some("b"), ""));
+    assert_eq!(next_arg("x\ty"), ("x", None, "y"));
+}
+
+#[test]
+fn algorithm_params_as_zram_reads_them() {
+    // zram-generator's form, zramctl -p's, a dictionary, a newline from echo.
+    assert_eq!(
+        parse_algorithm_params("algo=zstd level=3\n"),
+        Ok(AlgorithmParams {
+            algo: Some("zstd"),
+            level: Some(3),
+            ..Default::default()
+        })
+    );
+    assert_eq!(
+        parse_algorithm_params("priority=1 dict=/etc/zram.dict"),
+        Ok(AlgorithmParams {
+            priority: Some(1),
+            dict: Some("/etc/zram.dict"),
+            ..Default::default()
+        })
+    );
+    // Unknown parameters are ignored, as in zram; deflate.winbits must still be a number.
+    assert_eq!(
+        parse_algorithm_params("foo=bar level=-1 deflate.winbits=12"),
+        Ok(AlgorithmParams {
+            level: Some(-1),
+            ..Default::default()
+        })
+    );
+    assert_eq!(parse_algorithm_params("\n"), Ok(AlgorithmParams::default()));
+    // A parameter without a value, an empty value, a bad number.
+    for (text, err) in [
+        ("level", TextError::Invalid),
+        ("algo=", TextError::Invalid),
+        ("level=3 algo", TextError::Invalid),
+        ("level=high", TextError::Invalid),
+        ("priority=1x", TextError::Invalid),
+        ("deflate.winbits=x", TextError::Invalid),
+        ("level=4294967296", TextError::OutOfRange),
+    ] {
+        assert_eq!(parse_algorithm_params(text), Err(err), "{text:?}");
+    }
+}

@@ -63,6 +63,112 @@ pub fn parse_switch(text: &str) -> Option<bool> {
     }
 }
 
+/// Why a write to an attribute was refused, as an errno.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TextError {
+    /// `EINVAL`.
+    Invalid,
+    /// `ERANGE`: a number that does not fit (`kstrtoint`).
+    OutOfRange,
+}
+
+/// A decimal `int` as `kstrtoint(text, 10, ...)` reads it: an optional sign, digits, an
+/// optional newline.
+pub fn parse_int(text: &str) -> Result<i32, TextError> {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TextError::Invalid);
+    }
+    text.parse().map_err(|_| TextError::OutOfRange)
+}
+
+/// The next `param=value` of `args` as the kernel's `next_arg` (lib/cmdline.c) splits them: at
+/// white space outside double quotes, the quotes around a value or the whole argument left
+/// out. Returns the parameter, its value (`None` without `=`) and the rest, without leading
+/// white space.
+pub fn next_arg(args: &str) -> (&str, Option<&str>, &str) {
+    let (args, quoted) = match args.strip_prefix('"') {
+        Some(rest) => (rest, true),
+        None => (args, false),
+    };
+    let mut in_quote = quoted;
+    let mut equals = None;
+    let mut end = args.len();
+    for (i, c) in args.char_indices() {
+        if c.is_ascii_whitespace() && !in_quote {
+            end = i;
+            break;
+        }
+        if equals.is_none() && c == '=' && i > 0 {
+            equals = Some(i);
+        }
+        if c == '"' {
+            in_quote = !in_quote;
+        }
+    }
+    let arg = &args[..end];
+    let rest = args[end..].trim_start_matches(|c: char| c.is_ascii_whitespace());
+    match equals {
+        None if quoted => (without_closing_quote(arg), None, rest),
+        None => (arg, None, rest),
+        Some(at) => {
+            let value = &arg[at + 1..];
+            let value = match value.strip_prefix('"') {
+                Some(inner) => without_closing_quote(inner),
+                None if quoted => without_closing_quote(value),
+                None => value,
+            };
+            (&arg[..at], Some(value), rest)
+        }
+    }
+}
+
+/// `text` without a closing double quote.
+fn without_closing_quote(text: &str) -> &str {
+    text.strip_suffix('"').unwrap_or(text)
+}
+
+/// A write to `algorithm_params` (zram_drv.c `algorithm_params_store`), read but not yet
+/// checked against the device: `priority=`, `level=`, `algo=`, `dict=` (a file's path). Other
+/// parameters are ignored as zram ignores them (`deflate.winbits=` is still read as a number).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct AlgorithmParams<'a> {
+    /// The priority of the algorithm they are for: 0 the primary, 1 to 3 recompression.
+    pub priority: Option<i32>,
+    /// The algorithm's level.
+    pub level: Option<i32>,
+    /// The algorithm they are for, by name.
+    pub algo: Option<&'a str>,
+    /// The path of a dictionary file.
+    pub dict: Option<&'a str>,
+}
+
+/// Reads a write to `algorithm_params`: `EINVAL` for a parameter without a value, `EINVAL` or
+/// `ERANGE` for a number `kstrtoint` refuses.
+pub fn parse_algorithm_params(text: &str) -> Result<AlgorithmParams<'_>, TextError> {
+    let mut params = AlgorithmParams::default();
+    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    while !args.is_empty() {
+        let (param, value, rest) = next_arg(args);
+        args = rest;
+        let value = value
+            .filter(|value| !value.is_empty())
+            .ok_or(TextError::Invalid)?;
+        match param {
+            "priority" => params.priority = Some(parse_int(value)?),
+            "level" => params.level = Some(parse_int(value)?),
+            "algo" => params.algo = Some(value),
+            "dict" => params.dict = Some(value),
+            "deflate.winbits" => {
+                parse_int(value)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(params)
+}
+
 /// Writes `names` separated by spaces, with `current` in brackets, and a newline: the
 /// format of zram's `comp_algorithm`.
 pub fn write_choices<'a>(

@@ -10,6 +10,7 @@ mod tests {
     use crate::sys::{
         compress::{
             Algorithm,
+            CompParams,
             Compressor, //
         },
         crc32::crc32c_of,
@@ -46,29 +47,51 @@ mod tests {
         assert_eq!(!crc32c_of(b"123456789"), 0xe306_9283);
     }
 
+    /// Compresses `page` with `algorithm` at `level` and back, and returns the compressed
+    /// length.
+    fn round_trip(page: &[u8], algorithm: Algorithm, level: Option<i32>) -> Result<usize> {
+        let mut compressor = Compressor::new(&CompParams::new(algorithm, level, None)?)?;
+        let mut compressed = KVec::from_elem(0u8, 2 * PAGE_SIZE, GFP_KERNEL)?;
+        let len = compressor.compress(page, &mut compressed)?;
+        assert!(len > 0 && len < PAGE_SIZE);
+        let mut out = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+        compressor.decompress(&compressed[..len], &mut out)?;
+        assert!(out[..] == page[..]);
+        // Fewer bytes than the page decompresses to are an error, not a short page.
+        assert!(compressor
+            .decompress(&compressed[..len], &mut out[..PAGE_SIZE / 2])
+            .is_err());
+        Ok(len)
+    }
+
     #[test]
     fn every_algorithm_round_trips_a_page() -> Result {
         let page = sample_page()?;
         for algorithm in Algorithm::ALL {
-            let mut compressor = Compressor::new(algorithm)?;
-            let mut compressed = KVec::from_elem(0u8, 2 * PAGE_SIZE, GFP_KERNEL)?;
-            let len = compressor.compress(&page, &mut compressed)?;
-            assert!(len > 0 && len < PAGE_SIZE);
-            let mut out = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
-            compressor.decompress(&compressed[..len], &mut out)?;
-            assert!(out[..] == page[..]);
-            // Fewer bytes than the page decompresses to are an error, not a short page.
-            assert!(compressor
-                .decompress(&compressed[..len], &mut out[..PAGE_SIZE / 2])
-                .is_err());
+            round_trip(&page, algorithm, None)?;
         }
+        Ok(())
+    }
+
+    #[test]
+    fn levels_are_checked_as_zram_checks_them() -> Result {
+        let page = sample_page()?;
+        // zstd: its own range (1 to 22 here; negative levels are its fast modes).
+        round_trip(&page, Algorithm::Zstd, Some(1))?;
+        round_trip(&page, Algorithm::Zstd, Some(22))?;
+        assert!(CompParams::new(Algorithm::Zstd, Some(23), None).err() == Some(EINVAL));
+        // lz4: the level is the acceleration, at least 1.
+        round_trip(&page, Algorithm::Lz4, Some(9))?;
+        assert!(CompParams::new(Algorithm::Lz4, Some(0), None).err() == Some(EINVAL));
+        // lzo has no levels: any is ignored.
+        round_trip(&page, Algorithm::Lzo, Some(-7))?;
         Ok(())
     }
 
     #[test]
     fn compress_refuses_a_short_destination() -> Result {
         let page = sample_page()?;
-        let mut compressor = Compressor::new(Algorithm::Lz4)?;
+        let mut compressor = Compressor::new(&CompParams::new(Algorithm::Lz4, None, None)?)?;
         let mut short = KVec::from_elem(0u8, PAGE_SIZE / 2, GFP_KERNEL)?;
         assert!(compressor.compress(&page, &mut short).is_err());
         Ok(())
