@@ -8,7 +8,8 @@
 # --bench adds a static fio (scripts/build-fio.sh) for the bench suites.
 # --dkms: our modules were installed by the DKMS package (FLAVOR=distro): they go where DKMS
 # puts them (updates/dkms), and the guest gets its `dkms status` and their checksums in
-# /etc/raoe-rzram (scripts/distro-modules.sh wrote them beside the modules).
+# /etc/raoe-rzram (scripts/distro-modules.sh wrote them beside the modules), and trixie's
+# zramctl and zram-generator in /opt/trixie (scripts/distro-tools.sh).
 # --raoe-as-aoe: raoe built as aoe.ko (Kbuild's RAOE_MODULE_NAME=aoe), kept in /opt/raoe-as-aoe
 # for the suites that put it in aoe.ko's place (tests/guest/aoe-lib.sh).
 # --kunit: DIR holds raoe.ko and rzram.ko built with their KUnit tests (Kbuild's
@@ -125,6 +126,11 @@ fi
 if [ -n "$dkms" ]; then
 	mkdir -p "$root/etc/raoe-rzram"
 	cp "$(dirname "$1")/dkms-status.txt" "$(dirname "$1")/sha256sums" "$root/etc/raoe-rzram/"
+	# trixie's zramctl and zram-generator (scripts/distro-tools.sh) for the zram-tools suite,
+	# and what zram-generator runs after setting a device up.
+	tools=$("$TOP/scripts/distro-tools.sh") || die "no trixie tools"
+	cp -a "$tools/opt/trixie" "$root/opt/"
+	install -D "$TOP/qemu/systemd-makefs" "$root/usr/lib/systemd/systemd-makefs"
 fi
 
 step "initramfs init and tests"

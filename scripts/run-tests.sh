@@ -36,6 +36,7 @@ if [ "$flavor" = kasan ]; then
 	KASAN_ARGS="slub_debug=FZ debug_pagealloc=off"
 fi
 mkdir -p "$results"
+TRIXIE_SUITES="zram-tools"
 
 # boot_guest LOG MEM CPUS TIMEOUT [KERNEL ARGS...]
 boot_guest() {
@@ -75,6 +76,14 @@ while read -r suite supported mem cpus timeout extra; do
 	[ -z "$only" ] || [[ ",$only," == *",$suite,"* ]] || continue
 	[ -n "$only" ] || [[ ",${SKIP_SUITES:-}," != *",$suite,"* ]] || continue
 	[ "$extra" != - ] || extra=
+	# The suites that run trixie's programs, which only the distro flavour's guest has.
+	if [[ " $TRIXIE_SUITES " == *" $suite "* ]] && [ "$flavor" != distro ]; then
+		printf '==> %s: not run: it needs FLAVOR=distro (trixie programs)\n' "$suite"
+		for driver in ${drivers//,/ }; do
+			echo "not run on $flavor: it needs FLAVOR=distro's trixie programs" >"$results/$suite-$driver.skipped"
+		done
+		continue
+	fi
 	mem=$((mem + kasan_extra_mib))
 	for driver in ${drivers//,/ }; do
 		if [[ ",$supported," != *",$driver,"* ]]; then

@@ -77,16 +77,18 @@ if [ "$DRIVER" = rust ]; then
 	dd if=/tmp/zram-names.img of=/dev/zram1 bs=1M oflag=direct status=none
 	expect_eq zram-names-io "$(md5 /tmp/zram-names.img)" "$(dd if=/dev/zram1 bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
 	rm -f /tmp/zram-names.img
-	# zram.ko (by its path: the alias would load rzram again) is refused while rzram has the names.
-	zram_ko=$(find /lib/modules/$(uname -r)/kernel -name 'zram.ko*' | head -n 1)
-	if insmod $zram_ko 2>/dev/null; then
+	# zram.ko, by its own name: -C /dev/null leaves out modprobe.d, whose alias would load rzram.
+	dmesg -c >/dev/null
+	if modprobe -C /dev/null zram 2>/dev/null; then
 		fail zram-ko-refused-beside-rzram "zram.ko loaded while rzram had the zram names"
 		rmmod zram
-	else
+	elif dmesg | grep -q 'zram: Unable to register zram-control class'; then
 		pass zram-ko-refused-beside-rzram
+	else
+		fail zram-ko-refused-beside-rzram "refused without zram.ko's message"
 	fi
 	check zram-names-unload rmmod rzram
-	insmod $zram_ko
+	check zram-ko-loads modprobe -C /dev/null zram
 	dmesg -c >/dev/null
 	if modprobe rzram 2>/dev/null; then
 		fail rzram-refused-beside-zram-ko "rzram loaded with the zram names while zram.ko was loaded"
