@@ -94,12 +94,17 @@ while read -r suite supported mem cpus timeout extra; do
 		step "suite $suite ($driver driver, ${mem} MiB, $cpus CPUs)"
 		args=$extra
 		[ "$driver" = c ] && args="$args $REFERENCE_ARGS"
-		# kmemleak (tests/guest/kmemleak.sh) for the code under test, where the kernel has it.
-		[ "$driver" = rust ] && [[ "$flavor" == @(debug|kasan) ]] && args="$args kmemleak=on"
+		# kmemleak (tests/guest/kmemleak.sh) for the code under test, where the kernel has it;
+		# suites marked kmemleak:deep only on the KASAN kernel (make check-deep).
+		if [ "$driver" = rust ] && { [ "$flavor" = kasan ] ||
+			{ [ "$flavor" = debug ] && [[ " $extra " != *" kmemleak:deep "* ]]; }; }; then
+			args="$args kmemleak=on"
+		fi
 		args="$args $KASAN_ARGS"
 		kept="flavor=$flavor raoe_name=${RAOE_NAME:-raoe}"
 		for arg in $args; do
 			case "$flavor:$arg" in
+			*:kmemleak:deep) ;;
 			distro:slub_debug=* | distro:debug_pagealloc=*) ;;
 			kasan:slub_debug=* | kasan:debug_pagealloc=*) [[ " $KASAN_ARGS " == *" $arg "* ]] && kept="$kept $arg" ;;
 			*) kept="$kept $arg" ;;
