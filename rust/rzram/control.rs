@@ -14,14 +14,22 @@ use crate::{
     },
 };
 use kernel::{
-    debugfs, new_mutex,
+    debugfs::{
+        self,
+        BinaryWriter, //
+    },
+    fs::file,
+    new_mutex,
     prelude::*,
     str::CString,
     sync::{
         Arc,
         Mutex, //
     },
-    uaccess::UserSliceReader,
+    uaccess::{
+        UserSliceReader,
+        UserSliceWriter, //
+    },
 };
 
 /// A device and its disk `rzram<id>` (or `zram<id>`).
@@ -29,6 +37,8 @@ struct Device {
     id: u32,
     /// debugfs `rzram/rzram<id>/corrupt_next_checksum`; removed with the device.
     _fault: Pin<KBox<debugfs::File<Arc<Zram>>>>,
+    /// debugfs `rzram/rzram<id>/block_state`; removed with the device.
+    _block_state: Pin<KBox<debugfs::File<BlockStateFile>>>,
     disk: BioDisk<Zram>,
 }
 
@@ -58,6 +68,20 @@ fn write_fault(zram: &Arc<Zram>, reader: &mut UserSliceReader) -> Result {
     Ok(())
 }
 
+/// debugfs `block_state` of a device, as zram's (`CONFIG_ZRAM_MEMORY_TRACKING`): a line per
+/// stored page, the file offset counting pages.
+struct BlockStateFile(Arc<Zram>);
+
+impl BinaryWriter for BlockStateFile {
+    fn write_to_slice(
+        &self,
+        writer: &mut UserSliceWriter,
+        offset: &mut file::Offset,
+    ) -> Result<usize> {
+        self.0.write_block_state(writer, offset)
+    }
+}
+
 impl Devices {
     /// No devices; their disks get `names` and the sysfs attributes `disk_groups`, their
     /// debugfs directories go under `debugfs`.
@@ -82,13 +106,19 @@ impl Devices {
             .ok_or(ENOSPC)?;
         let name = CString::try_from_fmt(fmt!("{}{id}", self.names.prefix_str()))?;
         let zram = Arc::pin_init(Zram::new(self.names, id), GFP_KERNEL)?;
+        // Each file keeps the directory.
+        let dir = self.debugfs.subdir(&name);
         let fault = KBox::pin_init(
-            self.debugfs.subdir(&name).read_write_callback_file(
+            dir.read_write_callback_file(
                 c"corrupt_next_checksum",
                 zram.clone(),
                 &|zram: &Arc<Zram>, f| writeln!(f, "{}", u32::from(zram.checksum_fault_armed())),
                 &write_fault,
             ),
+            GFP_KERNEL,
+        )?;
+        let block_state = KBox::pin_init(
+            dir.read_binary_file(c"block_state", BlockStateFile(zram.clone())),
             GFP_KERNEL,
         )?;
         let disk = BioDisk::new(&name, zram, Some(self.disk_groups))?;
@@ -97,6 +127,7 @@ impl Devices {
             Device {
                 id,
                 _fault: fault,
+                _block_state: block_state,
                 disk,
             },
             GFP_KERNEL,

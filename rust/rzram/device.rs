@@ -28,7 +28,9 @@ use crate::{
         same_filled,
         WORD, //
     },
-    logic::sysfs_text::AlgorithmParams,
+    logic::sysfs_text::{
+        write_block_state_line, AlgorithmParams, BlockState, BufWriter, IdleRequest,
+    },
     sys::bio_disk::{
         Bio,
         BioOps,
@@ -37,6 +39,7 @@ use crate::{
         Op,
         Segment, //
     },
+    sys::clock::boottime_seconds,
     sys::compress::{
         Algorithm,
         CompParams,
@@ -57,6 +60,7 @@ use kernel::{
         nr_cpu_ids,
         CpuId, //
     },
+    fs::file,
     new_mutex, new_spinlock,
     page::PAGE_SIZE,
     prelude::*,
@@ -71,6 +75,7 @@ use kernel::{
         Mutex,
         SpinLock, //
     },
+    uaccess::UserSliceWriter,
 };
 
 /// The kernel's pages, addressed in the block layer's sectors.
@@ -110,6 +115,10 @@ pub(crate) struct SlotMeta {
     kind: Atomic<u32>,
     /// The CRC-32C of the page, in integrity mode.
     checksum: Atomic<u32>,
+    /// Seconds since boot at the last read or write of the page (zram's `ac_time`).
+    access_time: Atomic<u32>,
+    /// Not read or written since the last `idle` marking (zram's `ZRAM_IDLE`).
+    idle: Atomic<bool>,
 }
 
 impl Default for SlotMeta {
@@ -118,6 +127,8 @@ impl Default for SlotMeta {
             word: Atomic::new(0),
             kind: Atomic::new(Kind::Empty as u32),
             checksum: Atomic::new(0),
+            access_time: Atomic::new(0),
+            idle: Atomic::new(false),
         }
     }
 }
@@ -137,6 +148,25 @@ impl SlotMeta {
         self.word.store(word, Relaxed);
         self.kind.store(kind as u32, Relaxed);
         self.checksum.store(checksum, Relaxed);
+        self.access_time.store(0, Relaxed);
+        self.idle.store(false, Relaxed);
+    }
+
+    /// Notes a read or write of the page now (zram's `mark_slot_accessed`).
+    fn accessed(&self) {
+        self.idle.store(false, Relaxed);
+        self.access_time.store(boottime_seconds(), Relaxed);
+    }
+
+    /// What debugfs `block_state` shows of the page.
+    fn block_state(&self) -> BlockState {
+        let kind = self.kind();
+        BlockState {
+            access_time: self.access_time.load(Relaxed),
+            same: kind == Kind::Same,
+            huge: kind == Kind::Huge,
+            idle: self.idle.load(Relaxed),
+        }
     }
 }
 
@@ -464,6 +494,7 @@ impl Zram {
                 .inspect_err(|_| pr_err!("decompression failed, page {index}\n"))?;
             }
         }
+        meta.accessed();
         // An empty slot was never written: it has no checksum to match.
         Ok((store.integrity && kind != Kind::Empty).then(|| meta.checksum.load(Relaxed)))
     }
@@ -500,6 +531,7 @@ impl Zram {
             let slot = store.slot(index)?;
             self.release(&slot);
             slot.meta().set(Kind::Same, word, checksum);
+            slot.meta().accessed();
             stats.same_pages.add(1, Relaxed);
             stats.pages_stored.add(1, Relaxed);
             return Ok(());
@@ -526,6 +558,7 @@ impl Zram {
             stats.huge_pages_since.add(1, Relaxed);
         }
         slot.meta().set(kind, data.len() as u64, checksum);
+        slot.meta().accessed();
         stats.compr_data_size.add(data.len() as u64, Relaxed);
         stats.pages_stored.add(1, Relaxed);
         Ok(())
@@ -763,6 +796,69 @@ impl Zram {
         drop(store);
         disk.release();
         Ok(())
+    }
+
+    /// Marks stored pages idle, as a write to `idle` asks (zram_drv.c `idle_store`): every
+    /// one, or those not accessed for the given seconds (and the others not idle). Pages stored
+    /// as their fill word are never idle. An age longer than the time since boot changes
+    /// nothing, even on an uninitialised device; otherwise `EINVAL` if uninitialised.
+    pub(crate) fn mark_idle(&self, request: IdleRequest) -> Result {
+        let cutoff = match request {
+            IdleRequest::All => None,
+            IdleRequest::OlderThan(age) => match boottime_seconds().checked_sub(age) {
+                Some(cutoff) if cutoff > 0 => Some(cutoff),
+                _ => return Ok(()),
+            },
+        };
+        let store = self.store().ok_or(EINVAL)?;
+        for index in 0..store.pages {
+            let slot = store.slot(index)?;
+            let meta = slot.meta();
+            if matches!(meta.kind(), Kind::Empty | Kind::Same) {
+                continue;
+            }
+            let idle = cutoff.is_none_or(|cutoff| cutoff > meta.access_time.load(Relaxed));
+            meta.idle.store(idle, Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Writes debugfs `block_state` into `writer` as zram's `read_block_state` does: a line
+    /// per stored page from page `*offset` on, as many whole lines as fit; `*offset` becomes
+    /// the first page not shown. `EINVAL` if uninitialised.
+    pub(crate) fn write_block_state(
+        &self,
+        writer: &mut UserSliceWriter,
+        offset: &mut file::Offset,
+    ) -> Result<usize> {
+        let store = self.store().ok_or(EINVAL)?;
+        let room = writer.len();
+        let mut text = KVVec::with_capacity(room, GFP_KERNEL)?;
+        let mut index = u64::try_from(*offset).map_err(|_| EINVAL)?;
+        while index < store.pages {
+            let state = {
+                let slot = store.slot(index)?;
+                (slot.meta().kind() != Kind::Empty).then(|| slot.meta().block_state())
+            };
+            if let Some(state) = state {
+                let mut line = [0u8; 64];
+                let written = {
+                    let mut out = BufWriter::new(&mut line);
+                    write_block_state_line(&mut out, index, &state).map_err(|_| EINVAL)?;
+                    out.written()
+                };
+                let line = line.get(..written).ok_or(EINVAL)?;
+                // As zram: a line is shown only if it fits with room to spare.
+                if line.len() >= room - text.len() {
+                    break;
+                }
+                text.extend_from_slice(line, GFP_KERNEL)?;
+            }
+            index += 1;
+        }
+        writer.write_slice(&text)?;
+        *offset = file::Offset::try_from(index)?;
+        Ok(text.len())
     }
 
     /// Whether integrity mode is chosen.

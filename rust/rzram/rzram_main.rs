@@ -26,6 +26,7 @@ pub mod logic {
 /// The glue to the kernel: the only code that reaches C, each Rust wrapper with its C shim.
 mod sys {
     pub(crate) mod bio_disk;
+    pub(crate) mod clock;
     pub(crate) mod compress;
     pub(crate) mod crc32;
     #[cfg(raoe_rzram_kunit)]

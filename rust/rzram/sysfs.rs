@@ -9,6 +9,7 @@ use crate::{
     logic::sysfs_text::{
         parse_algorithm_params,
         parse_decimal,
+        parse_idle,
         parse_size,
         parse_switch,
         write_choices,
@@ -111,6 +112,7 @@ enum Attr {
     IntegrityMode,
     IntegrityErrors,
     AlgorithmParams,
+    Idle,
 }
 
 impl Attr {
@@ -129,6 +131,7 @@ impl Attr {
             shims::RZRAM_ATTR_INTEGRITY_MODE => Attr::IntegrityMode,
             shims::RZRAM_ATTR_INTEGRITY_ERRORS => Attr::IntegrityErrors,
             shims::RZRAM_ATTR_ALGORITHM_PARAMS => Attr::AlgorithmParams,
+            shims::RZRAM_ATTR_IDLE => Attr::Idle,
             _ => return None,
         })
     }
@@ -208,6 +211,7 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
                 TextError::OutOfRange => ERANGE,
             })?)
         }
+        Attr::Idle => zram.mark_idle(parse_idle(text).ok_or(EINVAL)?),
         _ => Err(EINVAL),
     }
 }

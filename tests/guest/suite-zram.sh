@@ -223,6 +223,55 @@ done
 echo 1 >$sys/reset
 rm -f /tmp/symbols* /tmp/pieces* /tmp/empty.dict
 
+# idle and debugfs block_state (zram_drv.c idle_store, read_block_state): zram.ko has the age
+# and block_state with CONFIG_ZRAM_MEMORY_TRACKING (Debian's kernel, not the debug one); rzram
+# always. Four pages: zeros (same-filled), text, random (stored raw: huge), text.
+block_state=/sys/kernel/debug/$ZMOD/$ZMOD$id/block_state
+expect_write_error idle-uninitialised-einval $sys/idle all "Invalid argument"
+echo 1M >$sys/disksize
+expect_write_error idle-garbage-einval $sys/idle soon "Invalid argument"
+{
+	head -c 4096 /dev/zero
+	seq 1 2000 | head -c 4096
+	head -c 4096 /dev/urandom
+	seq 5000 7000 | head -c 4096
+} >/tmp/pages
+dd if=/tmp/pages of=$dev bs=16K oflag=direct status=none
+# The pages' flags, "INDEX FLAGS" per stored page.
+page_flags() {
+	awk '{print $1, $3}' $block_state | xargs
+}
+read_page() {
+	dd if=$dev of=/dev/null bs=4K skip="$1" count=1 iflag=direct status=none
+}
+if [ -r "$block_state" ]; then
+	expect_eq block-state-stored "0 s..... 1 ...... 2 ..h... 3 ......" "$(page_flags)"
+	check idle-all sh -c "echo all >$sys/idle"
+	# Same-filled pages are never idle.
+	expect_eq block-state-all-idle "0 s..... 1 ...i.. 2 ..hi.. 3 ...i.." "$(page_flags)"
+	read_page 1
+	expect_eq block-state-read-not-idle "0 s..... 1 ...... 2 ..hi.. 3 ...i.." "$(page_flags)"
+	# By age: 6 s later, page 3 is read; pages not read or written for 3 s become idle, the
+	# others stop being idle.
+	sleep 6
+	read_page 3
+	check idle-age sh -c "echo 3 >$sys/idle"
+	expect_eq block-state-idle-by-age "0 s..... 1 ...i.. 2 ..hi.. 3 ......" "$(page_flags)"
+	run cat $block_state
+	expect_eq block-state-access-times-in-order 1 \
+		"$(awk '$1 == 1 {a = $2} $1 == 3 {b = $2} END {print (a > 0 && b >= a + 6) ? 1 : 0}' $block_state)"
+	# An age beyond the time since boot marks nothing, as zram's.
+	check idle-age-beyond-uptime sh -c "echo 4000000000 >$sys/idle"
+	expect_eq block-state-unchanged "0 s..... 1 ...i.. 2 ..hi.. 3 ......" "$(page_flags)"
+	expect_eq data-intact-after-idle "$(md5 /tmp/pages)" \
+		"$(dd if=$dev bs=16K count=1 iflag=direct status=none | md5sum | cut -d' ' -f1)"
+else
+	skip block-state "this zram.ko has no block_state (CONFIG_ZRAM_MEMORY_TRACKING)"
+	check idle-all sh -c "echo all >$sys/idle"
+fi
+echo 1 >$sys/reset
+rm -f /tmp/pages
+
 # Direct I/O from 2 MiB pages: multi-page (large folio) segments are split at page boundaries.
 # The swap torture leaves memory fragmented: compaction makes room for the huge pages.
 echo 32M >$sys/disksize

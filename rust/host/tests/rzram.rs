@@ -388,3 +388,63 @@ fn algorithm_params_as_zram_reads_them() {
         assert_eq!(parse_algorithm_params(text), Err(err), "{text:?}");
     }
 }
+
+#[test]
+fn idle_as_zram_reads_it() {
+    assert_eq!(parse_idle("all\n"), Some(IdleRequest::All));
+    assert_eq!(parse_idle("all"), Some(IdleRequest::All));
+    // kstrtouint base 0: decimal, hex, octal, an optional '+'.
+    assert_eq!(parse_idle("3600\n"), Some(IdleRequest::OlderThan(3600)));
+    assert_eq!(parse_idle("0x10"), Some(IdleRequest::OlderThan(16)));
+    assert_eq!(parse_idle("010"), Some(IdleRequest::OlderThan(8)));
+    assert_eq!(parse_idle("+5"), Some(IdleRequest::OlderThan(5)));
+    assert_eq!(parse_idle("0"), Some(IdleRequest::OlderThan(0)));
+    assert_eq!(
+        parse_idle("4294967295"),
+        Some(IdleRequest::OlderThan(u32::MAX))
+    );
+    for bad in [
+        "",
+        "al",
+        "All",
+        "all ",
+        " 5",
+        "-5",
+        "08",
+        "0x",
+        "1.5",
+        "4294967296",
+        "5s",
+    ] {
+        assert_eq!(parse_idle(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn block_state_lines_as_zram_prints_them() {
+    let mut line = String::new();
+    write_block_state_line(
+        &mut line,
+        7,
+        &BlockState {
+            access_time: 152,
+            huge: true,
+            idle: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // zram_drv.c: "%12lu %12u.%06d %c%c%c%c%c%c\n".
+    assert_eq!(line, "           7          152.000000 ..hi..\n");
+    line.clear();
+    write_block_state_line(
+        &mut line,
+        123_456_789_012,
+        &BlockState {
+            same: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(line, "123456789012            0.000000 s.....\n");
+}

@@ -169,6 +169,71 @@ pub fn parse_algorithm_params(text: &str) -> Result<AlgorithmParams<'_>, TextErr
     Ok(params)
 }
 
+/// A write to `idle` (zram_drv.c `idle_store`): every stored page, or those not accessed for
+/// that many seconds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IdleRequest {
+    /// `all`.
+    All,
+    /// A number (`kstrtouint` base 0: decimal, `0x` hex or `0` octal): the age in seconds.
+    OlderThan(u32),
+}
+
+/// Reads a write to `idle`; `None` (`EINVAL`) for anything else.
+pub fn parse_idle(text: &str) -> Option<IdleRequest> {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    if text == "all" {
+        return Some(IdleRequest::All);
+    }
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let (digits, radix) =
+        if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+            (hex, 16)
+        } else if text.len() > 1 && text.starts_with('0') {
+            (&text[1..], 8)
+        } else {
+            (text, 10)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u32::from_str_radix(digits, radix)
+        .ok()
+        .map(IdleRequest::OlderThan)
+}
+
+/// What debugfs `block_state` shows of a stored page.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct BlockState {
+    /// Seconds since boot at its last access.
+    pub access_time: u32,
+    /// Stored as its fill word.
+    pub same: bool,
+    /// Stored raw: it did not compress enough.
+    pub huge: bool,
+    /// Not accessed since the last `idle` marking.
+    pub idle: bool,
+}
+
+/// The `block_state` line of page `index`, as zram's `read_block_state` prints it: index, access
+/// time, then the flags s (same-filled), w (written back), h (huge), i (idle), r (recompressed),
+/// n (incompressible), `.` where unset.
+pub fn write_block_state_line(
+    out: &mut impl fmt::Write,
+    index: u64,
+    state: &BlockState,
+) -> fmt::Result {
+    let flag = |set: bool, c: char| if set { c } else { '.' };
+    writeln!(
+        out,
+        "{index:12} {:12}.000000 {}.{}{}..",
+        state.access_time,
+        flag(state.same, 's'),
+        flag(state.huge, 'h'),
+        flag(state.idle, 'i'),
+    )
+}
+
 /// Writes `names` separated by spaces, with `current` in brackets, and a newline: the
 /// format of zram's `comp_algorithm`.
 pub fn write_choices<'a>(

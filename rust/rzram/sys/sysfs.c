@@ -53,6 +53,7 @@ RZRAM_SHOW(integrity_mode, RZRAM_ATTR_INTEGRITY_MODE)
 RZRAM_STORE(integrity_mode, RZRAM_ATTR_INTEGRITY_MODE)
 RZRAM_SHOW(integrity_errors, RZRAM_ATTR_INTEGRITY_ERRORS)
 RZRAM_STORE(algorithm_params, RZRAM_ATTR_ALGORITHM_PARAMS)
+RZRAM_STORE(idle, RZRAM_ATTR_IDLE)
 
 /*
  * As zram before 6.15 (zram_drv.c of 6.14), which had one compression stream per CPU too: the
@@ -82,6 +83,7 @@ static DEVICE_ATTR_RO(io_stat);
 static DEVICE_ATTR_RO(debug_stat);
 static DEVICE_ATTR_RW(max_comp_streams);
 static DEVICE_ATTR_WO(algorithm_params);
+static DEVICE_ATTR_WO(idle);
 /* Beyond zram: integrity mode and the reads it failed. */
 static DEVICE_ATTR_RW(integrity_mode);
 static DEVICE_ATTR_RO(integrity_errors);
@@ -99,6 +101,7 @@ static struct attribute *rzram_disk_attrs[] = {
 	&dev_attr_debug_stat.attr,
 	&dev_attr_max_comp_streams.attr,
 	&dev_attr_algorithm_params.attr,
+	&dev_attr_idle.attr,
 	&dev_attr_integrity_mode.attr,
 	&dev_attr_integrity_errors.attr,
 	NULL,

@@ -21,6 +21,7 @@ enum rzram_attr {
 	RZRAM_ATTR_INTEGRITY_MODE,
 	RZRAM_ATTR_INTEGRITY_ERRORS,
 	RZRAM_ATTR_ALGORITHM_PARAMS,
+	RZRAM_ATTR_IDLE,
 };
 
 /* Implemented in Rust: show fills a PAGE_SIZE buffer; both return a length or an errno. */

@@ -10,6 +10,7 @@ use raoe_logic::sysfs_text::{
     next_arg,
     parse_algorithm_params,
     parse_decimal,
+    parse_idle,
     parse_int,
     parse_size,
     parse_switch, //
@@ -23,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_decimal(text);
     let _ = parse_switch(text);
     let _ = parse_int(text);
+    let _ = parse_idle(text);
     if let Ok(params) = parse_algorithm_params(text) {
         // What was read is a piece of what was written.
         for piece in [params.algo, params.dict].into_iter().flatten() {
