@@ -10,7 +10,7 @@ FLAVOR  ?= debug
 DRIVERS ?= both
 SUITES  ?=
 # What `make test` runs on Debian's kernel beside the debug flavour (SUITES narrows it too).
-DISTRO_SUITES ?= modules,aoe,hugepage-dio,zram,zram-tools,aoe-failover,aoetools
+DISTRO_SUITES ?= modules,aoe,hugepage-dio,zram,zram-tools,aoetools
 # Left to `make check-deep` (with SUITES unset, `make test` skips them: its warm run stays under
 # 30 minutes): allocation-failure injection and rmmod under load.
 DEEP_SUITES ?= aoe-alloc-faults,zram-alloc-faults,unload
