@@ -11,25 +11,30 @@ for mod in $mods; do
 	if [ $ok = 1 ]; then pass "$mod-load-unload"; else fail "$mod-load-unload" "see above"; fi
 done
 
+# expect_load_refused NAME MODULE MESSAGE MODPROBE-ARGS...: one test point: modprobe with
+# MODPROBE-ARGS fails, and the kernel log says MESSAGE (none to check if MESSAGE is empty).
+expect_load_refused() {
+	local name=$1 module=$2 message=$3
+	shift 3
+	dmesg -c >/dev/null
+	if modprobe "$@" 2>/dev/null; then
+		fail "$name" "$module loaded"
+		rmmod "$module"
+	elif [ -z "$message" ] || dmesg | grep -qF "$message"; then
+		pass "$name"
+	else
+		fail "$name" "refused without the message '$message'"
+	fi
+}
+
 # raoe and aoe.ko share block major 152: whichever loads second is refused, with a message.
 if [ "$DRIVER" = rust ]; then
 	modprobe aoe
-	if modprobe raoe 2>/dev/null; then
-		fail raoe-refused-next-to-aoe "raoe loaded while aoe.ko was loaded"
-		rmmod raoe
-	elif dmesg | grep -q 'raoe: block major 152 is taken by another AoE driver (aoe.ko or raoe): unload it first'; then
-		pass raoe-refused-next-to-aoe
-	else
-		fail raoe-refused-next-to-aoe "refused without the message"
-	fi
+	expect_load_refused raoe-refused-next-to-aoe raoe \
+		'raoe: block major 152 is taken by another AoE driver (aoe.ko or raoe): unload it first' raoe
 	rmmod aoe
 	modprobe raoe
-	if modprobe aoe 2>/dev/null; then
-		fail aoe-refused-next-to-raoe "aoe.ko loaded while raoe was loaded"
-		rmmod aoe
-	else
-		pass aoe-refused-next-to-raoe
-	fi
+	expect_load_refused aoe-refused-next-to-raoe aoe "" aoe
 	rmmod raoe
 fi
 
@@ -78,26 +83,12 @@ if [ "$DRIVER" = rust ]; then
 	expect_eq zram-names-io "$(md5 /tmp/zram-names.img)" "$(dd if=/dev/zram1 bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1)"
 	rm -f /tmp/zram-names.img
 	# zram.ko, by its own name: -C /dev/null leaves out modprobe.d, whose alias would load rzram.
-	dmesg -c >/dev/null
-	if modprobe -C /dev/null zram 2>/dev/null; then
-		fail zram-ko-refused-beside-rzram "zram.ko loaded while rzram had the zram names"
-		rmmod zram
-	elif dmesg | grep -q 'zram: Unable to register zram-control class'; then
-		pass zram-ko-refused-beside-rzram
-	else
-		fail zram-ko-refused-beside-rzram "refused without zram.ko's message"
-	fi
+	expect_load_refused zram-ko-refused-beside-rzram zram \
+		'zram: Unable to register zram-control class' -C /dev/null zram
 	check zram-names-unload rmmod rzram
 	check zram-ko-loads modprobe -C /dev/null zram
-	dmesg -c >/dev/null
-	if modprobe rzram 2>/dev/null; then
-		fail rzram-refused-beside-zram-ko "rzram loaded with the zram names while zram.ko was loaded"
-		rmmod rzram
-	elif dmesg | grep -q 'rzram: /sys/class/zram-control is taken by another driver (zram.ko, or rzram with zram_names=1): unload it first'; then
-		pass rzram-refused-beside-zram-ko
-	else
-		fail rzram-refused-beside-zram-ko "refused without the message"
-	fi
+	expect_load_refused rzram-refused-beside-zram-ko rzram \
+		'rzram: /sys/class/zram-control is taken by another driver (zram.ko, or rzram with zram_names=1): unload it first' rzram
 	check zram-ko-still-works test -e /sys/class/zram-control/hot_add
 	rmmod zram
 	cp /tmp/rzram-as-zram.conf $conf
