@@ -29,7 +29,11 @@ use crate::{
         WORD, //
     },
     logic::sysfs_text::{
-        write_block_state_line, AlgorithmParams, BlockState, BufWriter, IdleRequest,
+        write_block_state_line,
+        AlgorithmParams,
+        BlockState,
+        BufWriter,
+        IdleRequest, //
     },
     sys::bio_disk::{
         Bio,
@@ -148,8 +152,14 @@ impl SlotMeta {
         self.word.store(word, Relaxed);
         self.kind.store(kind as u32, Relaxed);
         self.checksum.store(checksum, Relaxed);
-        self.access_time.store(0, Relaxed);
-        self.idle.store(false, Relaxed);
+        // A page stored is accessed now; an emptied slot has no access time (zram's
+        // `slot_free`).
+        if kind == Kind::Empty {
+            self.idle.store(false, Relaxed);
+            self.access_time.store(0, Relaxed);
+        } else {
+            self.accessed();
+        }
     }
 
     /// Notes a read or write of the page now (zram's `mark_slot_accessed`).
@@ -531,7 +541,6 @@ impl Zram {
             let slot = store.slot(index)?;
             self.release(&slot);
             slot.meta().set(Kind::Same, word, checksum);
-            slot.meta().accessed();
             stats.same_pages.add(1, Relaxed);
             stats.pages_stored.add(1, Relaxed);
             return Ok(());
@@ -558,7 +567,6 @@ impl Zram {
             stats.huge_pages_since.add(1, Relaxed);
         }
         slot.meta().set(kind, data.len() as u64, checksum);
-        slot.meta().accessed();
         stats.compr_data_size.add(data.len() as u64, Relaxed);
         stats.pages_stored.add(1, Relaxed);
         Ok(())
