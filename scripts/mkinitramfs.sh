@@ -136,6 +136,14 @@ fi
 step "initramfs init and tests"
 cp "$TOP/qemu/init" "$root/init"
 cp -r "$TOP/tests/guest" "$root/tests/guest"
+# The kernel tree's own zram selftests, unchanged, as kselftest installs them (TEST_PROGS and
+# TEST_FILES of their Makefile in zram/): the zram-selftests suite runs them.
+selftests=$KERNEL_SRC/tools/testing/selftests/zram
+mkdir -p "$root/opt/kselftest/zram"
+for file in $(sed -n 's/^TEST_\(PROGS\|FILES\) *:= *//p' "$selftests/Makefile"); do
+	cp "$selftests/$file" "$root/opt/kselftest/zram/" || die "no zram selftest $selftests/$file"
+done
+[ -x "$root/opt/kselftest/zram/zram.sh" ] || die "no zram selftests in $selftests"
 # As the DKMS package installs it (commented out): the suites turn rzram's zram names on with it.
 mkdir -p "$root/etc/modprobe.d"
 cp "$TOP/dkms/debian/rzram-as-zram.conf" "$root/etc/modprobe.d/"

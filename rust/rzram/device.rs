@@ -9,6 +9,14 @@
 //! stream is held from the copy of the page to the end of its compression and is always taken
 //! before a slot lock.
 //!
+//! Writeback (`writeback.rs`) moves pages to a backing device; a slot then holds the block. A
+//! read fetches the block first, holding no lock of this device while the read waits (it waits
+//! for another device, whose own locks would otherwise nest in this one's), then takes the
+//! stream and the slot and uses what it fetched only if the slot's generation has not moved:
+//! every store and free moves it, so a block freed, reused and written again meanwhile is
+//! never taken for the page (as a seqcount, a reader would have to sleep through 2^32 changes
+//! of one page).
+//!
 //! Integrity mode keeps the CRC-32C of every stored page, computed over the stream's private
 //! copy, the very bytes that are compressed (or kept raw, or found same-filled), and checks it
 //! against the page every read rebuilds; a mismatch fails the read. That page is rebuilt in
@@ -16,6 +24,7 @@
 //! other whole-page reads decompress straight into the reader's page, as zram does.
 
 use crate::{
+    logic::block_map::BlockMap,
     logic::names::Names,
     logic::placement::{
         Geometry,
@@ -28,12 +37,21 @@ use crate::{
         same_filled,
         WORD, //
     },
+    logic::slot_state::{
+        Kind,
+        SlotState, //
+    },
     logic::sysfs_text::{
         write_block_state_line,
         AlgorithmParams,
         BlockState,
         BufWriter,
         IdleRequest, //
+    },
+    sys::backing::{
+        without_io,
+        Backing,
+        BlockBuffer, //
     },
     sys::bio_disk::{
         Bio,
@@ -98,84 +116,101 @@ const _: () = assert!(PAGE_SIZE + PAGE_SIZE / 16 + 67 <= COMPRESSED_CAPACITY);
 /// brief of this driver asks for lz4).
 pub(crate) const DEFAULT_ALGORITHM: Algorithm = Algorithm::Lz4;
 
-/// What a slot holds (`SlotMeta::kind`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Nothing: reads as zeros.
-    Empty = 0,
-    /// A page of one repeated word, kept in `word`; no object.
-    Same = 1,
-    /// A compressed page of `word` bytes in the object.
-    Compressed = 2,
-    /// An incompressible page, stored raw: a `PAGE_SIZE`-byte object.
-    Huge = 3,
-}
+// A slot's state holds an object of a page, and the priority of every algorithm.
+const _: () = assert!(
+    PAGE_SIZE <= SlotState::MAX_SIZE as usize && MAX_COMPS <= SlotState::MAX_PRIORITY as usize + 1
+);
 
 /// The driver's data about a slot, changed under the slot's lock.
 pub(crate) struct SlotMeta {
-    /// The fill word ([`Kind::Same`]) or the compressed length ([`Kind::Compressed`]).
+    /// The fill word ([`Kind::Same`]) or the block on the backing device (written back).
     word: Atomic<u64>,
-    /// A [`Kind`].
-    kind: Atomic<u32>,
+    /// A packed [`SlotState`].
+    state: Atomic<u32>,
     /// The CRC-32C of the page, in integrity mode.
     checksum: Atomic<u32>,
     /// Seconds since boot at the last read or write of the page (zram's `ac_time`).
     access_time: Atomic<u32>,
-    /// Not read or written since the last `idle` marking (zram's `ZRAM_IDLE`).
-    idle: Atomic<bool>,
+    /// Moved by every store, free and writeback of the page.
+    generation: Atomic<u32>,
 }
 
 impl Default for SlotMeta {
     fn default() -> Self {
         Self {
             word: Atomic::new(0),
-            kind: Atomic::new(Kind::Empty as u32),
+            state: Atomic::new(Self::pack(SlotState::EMPTY)),
             checksum: Atomic::new(0),
             access_time: Atomic::new(0),
-            idle: Atomic::new(false),
+            generation: Atomic::new(0),
         }
     }
 }
 
 impl SlotMeta {
-    fn kind(&self) -> Kind {
-        // Only `set` stores a kind, always a `Kind`: the last arm is `Kind::Empty`.
-        match self.kind.load(Relaxed) {
-            1 => Kind::Same,
-            2 => Kind::Compressed,
-            3 => Kind::Huge,
-            _ => Kind::Empty,
-        }
+    /// `state`, packed: the assertion above makes every size and priority the driver stores
+    /// fit, so the empty state in its place is never taken.
+    fn pack(state: SlotState) -> u32 {
+        state.pack().unwrap_or(0)
     }
 
-    fn set(&self, kind: Kind, word: u64, checksum: u32) {
+    fn state(&self) -> SlotState {
+        SlotState::unpack(self.state.load(Relaxed))
+    }
+
+    fn set_state(&self, state: SlotState) {
+        self.state.store(Self::pack(state), Relaxed);
+    }
+
+    fn kind(&self) -> Kind {
+        self.state().kind
+    }
+
+    /// Stores a page of `kind` with `size` bytes in its object, `word`, and its `checksum`;
+    /// every flag is cleared (zram's `slot_free` then store), the access time is now.
+    fn set(&self, kind: Kind, size: u32, word: u64, checksum: u32) {
+        self.moved();
         self.word.store(word, Relaxed);
-        self.kind.store(kind as u32, Relaxed);
+        self.set_state(SlotState::new(kind, size));
         self.checksum.store(checksum, Relaxed);
-        // A page stored is accessed now; an emptied slot has no access time (zram's
-        // `slot_free`).
-        if kind == Kind::Empty {
-            self.idle.store(false, Relaxed);
-            self.access_time.store(0, Relaxed);
-        } else {
-            self.accessed();
-        }
+        self.access_time.store(boottime_seconds(), Relaxed);
+    }
+
+    /// Empties the slot: an empty slot has no access time (zram's `slot_free`).
+    fn clear(&self) {
+        self.moved();
+        self.word.store(0, Relaxed);
+        self.set_state(SlotState::EMPTY);
+        self.checksum.store(0, Relaxed);
+        self.access_time.store(0, Relaxed);
+    }
+
+    /// Moves the generation: what a reader fetched before is stale.
+    fn moved(&self) {
+        self.generation.add(1, Relaxed);
     }
 
     /// Notes a read or write of the page now (zram's `mark_slot_accessed`).
     fn accessed(&self) {
-        self.idle.store(false, Relaxed);
+        let mut state = self.state();
+        if state.idle {
+            state.idle = false;
+            self.set_state(state);
+        }
         self.access_time.store(boottime_seconds(), Relaxed);
     }
 
     /// What debugfs `block_state` shows of the page.
     fn block_state(&self) -> BlockState {
-        let kind = self.kind();
+        let state = self.state();
         BlockState {
             access_time: self.access_time.load(Relaxed),
-            same: kind == Kind::Same,
-            huge: kind == Kind::Huge,
-            idle: self.idle.load(Relaxed),
+            same: state.kind == Kind::Same,
+            written_back: state.kind.written_back(),
+            huge: state.kind.huge(),
+            idle: state.idle,
+            recompressed: state.priority != 0,
+            incompressible: state.incompressible,
         }
     }
 }
@@ -204,6 +239,10 @@ pub(crate) struct Stats {
     pub(crate) miss_free: Atomic<u64>,
     /// Reads that failed because the page did not match its checksum.
     pub(crate) integrity_errors: Atomic<u64>,
+    /// Pages read from the backing device.
+    pub(crate) backing_reads: Atomic<u64>,
+    /// Pages written to the backing device.
+    pub(crate) backing_writes: Atomic<u64>,
 }
 
 impl Stats {
@@ -220,10 +259,12 @@ impl Stats {
             notify_free: Atomic::new(0),
             miss_free: Atomic::new(0),
             integrity_errors: Atomic::new(0),
+            backing_reads: Atomic::new(0),
+            backing_writes: Atomic::new(0),
         }
     }
 
-    fn counters(&self) -> [&Atomic<u64>; 11] {
+    fn counters(&self) -> [&Atomic<u64>; 13] {
         [
             &self.pages_stored,
             &self.compr_data_size,
@@ -236,6 +277,8 @@ impl Stats {
             &self.notify_free,
             &self.miss_free,
             &self.integrity_errors,
+            &self.backing_reads,
+            &self.backing_writes,
         ]
     }
 }
@@ -280,15 +323,68 @@ impl PageDestination for MappedSegment<'_> {
     }
 }
 
+/// A page read from the backing device with no lock held, and the generation of its slot then.
+struct Fetched {
+    buffer: BlockBuffer,
+    generation: u32,
+}
+
+/// What [`Zram::load`] did.
+enum Loaded {
+    /// Loaded the page; in integrity mode, the checksum it must match.
+    Page(Option<u32>),
+    /// The page changed since it was fetched from the backing device: nothing loaded.
+    Stale,
+}
+
 /// Subtracts `n` from a counter.
 fn sub(counter: &Atomic<u64>, n: u64) {
     counter.fetch_sub(n, Relaxed);
 }
 
+/// A stream's compressor of each algorithm the device has, by priority.
+struct Compressors {
+    primary: Compressor,
+    /// By priority, from [`SECONDARY`] on.
+    secondary: [Option<Compressor>; MAX_COMPS - SECONDARY],
+}
+
+impl Compressors {
+    /// One for each algorithm `params` has; `EINVAL` without a primary one.
+    fn new(params: &[Option<Arc<CompParams>>; MAX_COMPS]) -> Result<Self> {
+        let primary = Compressor::new(params[PRIMARY].as_ref().ok_or(EINVAL)?)?;
+        let mut secondary: [Option<Compressor>; MAX_COMPS - SECONDARY] = Default::default();
+        for (compressor, params) in secondary.iter_mut().zip(&params[SECONDARY..]) {
+            if let Some(params) = params {
+                *compressor = Some(Compressor::new(params)?);
+            }
+        }
+        Ok(Self { primary, secondary })
+    }
+
+    /// The primary algorithm's.
+    fn primary(&mut self) -> &mut Compressor {
+        &mut self.primary
+    }
+
+    /// The compressor of the algorithm of `priority`; `EIO` if the device has none (a page
+    /// names only priorities its store has).
+    fn of(&mut self, priority: u8) -> Result<&mut Compressor> {
+        match usize::from(priority).checked_sub(SECONDARY) {
+            None => Ok(&mut self.primary),
+            Some(i) => self
+                .secondary
+                .get_mut(i)
+                .and_then(Option::as_mut)
+                .ok_or(EIO),
+        }
+    }
+}
+
 /// Working memory of one compression: the page being stored or loaded, the compressed output
 /// and the copy of an object that spans two pages.
 struct Stream {
-    compressor: Compressor,
+    compressors: Compressors,
     /// A private copy of the page: the same-fill check and the compression see one version.
     page: KVVec<u8>,
     /// [`COMPRESSED_CAPACITY`]: compression never fails for lack of room and never runs
@@ -298,9 +394,9 @@ struct Stream {
 }
 
 impl Stream {
-    fn new(params: &Arc<CompParams>) -> Result<Self> {
+    fn new(params: &[Option<Arc<CompParams>>; MAX_COMPS]) -> Result<Self> {
         Ok(Self {
-            compressor: Compressor::new(params)?,
+            compressors: Compressors::new(params)?,
             page: KVVec::from_elem(0, PAGE_SIZE, GFP_KERNEL)?,
             out: KVVec::from_elem(0, COMPRESSED_CAPACITY, GFP_KERNEL)?,
             local_copy: KVVec::from_elem(0, PAGE_SIZE, GFP_KERNEL)?,
@@ -320,6 +416,36 @@ pub(crate) struct Store {
     huge_class_size: usize,
     /// Whether pages are stored with their checksum and checked on every read.
     integrity: bool,
+    /// Where writeback puts pages.
+    backing: Option<BackingBlocks>,
+    /// The algorithms, by priority, as the configuration had them.
+    algorithms: [Option<Algorithm>; MAX_COMPS],
+}
+
+/// The backing device of a store and which of its blocks hold pages.
+struct BackingBlocks {
+    device: Arc<Backing>,
+    /// A spinlock: a swap release frees a block in atomic context.
+    blocks: Pin<KBox<SpinLock<BlockMap<KVVec<u64>>>>>,
+}
+
+impl BackingBlocks {
+    fn new(device: Arc<Backing>) -> Result<Self> {
+        let pages = device.pages();
+        let words = BlockMap::<KVVec<u64>>::words_for(pages).ok_or(EINVAL)?;
+        let map = BlockMap::new(KVVec::from_elem(0, words, GFP_KERNEL)?, pages).ok_or(EINVAL)?;
+        Ok(Self {
+            device,
+            blocks: KBox::pin_init(new_spinlock!(map, "BackingBlocks::blocks"), GFP_KERNEL)?,
+        })
+    }
+
+    /// Frees `block`; a block freed twice is a driver bug, reported once.
+    fn release(&self, block: u64) {
+        if !self.blocks.lock().release(block) {
+            kernel::pr_warn_once!("rzram: backing block {block} freed but not in use\n");
+        }
+    }
 }
 
 impl Store {
@@ -327,8 +453,18 @@ impl Store {
         let table = ZsTable::new(name, usize::try_from(pages)?)?;
         let cpus = nr_cpu_ids() as usize;
         let mut streams = KVec::with_capacity(cpus, GFP_KERNEL)?;
-        let primary = &config.params[PRIMARY];
-        let params = CompParams::new(config.algorithm, primary.level, primary.dict.clone())?;
+        let mut params: [Option<Arc<CompParams>>; MAX_COMPS] = Default::default();
+        for ((params, algorithm), settings) in
+            params.iter_mut().zip(config.algorithms).zip(&config.params)
+        {
+            if let Some(algorithm) = algorithm {
+                *params = Some(CompParams::new(
+                    algorithm,
+                    settings.level,
+                    settings.dict.clone(),
+                )?);
+            }
+        }
         for _ in 0..cpus {
             let stream = Stream::new(&params)?;
             streams.push(
@@ -337,12 +473,18 @@ impl Store {
             )?;
         }
         let huge_class_size = table.pool().huge_class_size();
+        let backing = match &config.backing {
+            Some(device) => Some(BackingBlocks::new(device.clone())?),
+            None => None,
+        };
         Ok(Self {
             table,
             pages,
             streams,
             huge_class_size,
             integrity: config.integrity,
+            backing,
+            algorithms: config.algorithms,
         })
     }
 
@@ -371,19 +513,44 @@ impl Store {
 
 /// The configuration, changed only while no I/O can run.
 struct Config {
-    algorithm: Algorithm,
+    /// By priority: the primary (always there) and those of recompression.
+    algorithms: [Option<Algorithm>; MAX_COMPS],
     /// What `algorithm_params` set, by priority.
     params: [CompSettings; MAX_COMPS],
     disksize: u64,
     integrity: bool,
+    /// `backing_dev`, open.
+    backing: Option<Arc<Backing>>,
 }
 
 /// The algorithms a device may have, by priority: the primary and three for recompression
 /// (zram_drv.h `ZRAM_MAX_COMPS` with `CONFIG_ZRAM_MULTI_COMP`).
-const MAX_COMPS: usize = 4;
+pub(crate) const MAX_COMPS: usize = 4;
 
 /// The priority of the primary algorithm (`ZRAM_PRIMARY_COMP`).
-const PRIMARY: usize = 0;
+pub(crate) const PRIMARY: usize = 0;
+
+/// The first priority of recompression (`ZRAM_SECONDARY_COMP`).
+pub(crate) const SECONDARY: usize = 1;
+
+/// `priority` as an index, if within `lowest..MAX_COMPS`; else `EINVAL`.
+pub(crate) fn priority_index(priority: i32, lowest: usize) -> Result<usize> {
+    usize::try_from(priority)
+        .ok()
+        .filter(|priority| (lowest..MAX_COMPS).contains(priority))
+        .ok_or(EINVAL)
+}
+
+/// The priority, from `lowest` on, of the algorithm named `name` (zram's
+/// `lookup_algo_priority`).
+fn priority_of(
+    algorithms: &[Option<Algorithm>; MAX_COMPS],
+    name: &str,
+    lowest: usize,
+) -> Option<usize> {
+    (lowest..MAX_COMPS)
+        .find(|&priority| algorithms[priority].is_some_and(|algorithm| algorithm.name() == name))
+}
 
 /// The level and dictionary `algorithm_params` set for the algorithm of one priority (zram's
 /// `zcomp_params`), checked by the algorithm when the disk size is set.
@@ -395,16 +562,39 @@ struct CompSettings {
 }
 
 impl Config {
+    /// Whether the algorithm of `priority` is the one named `name` (zram's
+    /// `validate_algo_priority`).
+    fn has_at(&self, priority: usize, name: &str) -> bool {
+        self.algorithms
+            .get(priority)
+            .copied()
+            .flatten()
+            .is_some_and(|algorithm| algorithm.name() == name)
+    }
+
+    /// The priority, from `lowest` on, of the algorithm named `name`.
+    fn priority_of(&self, name: &str, lowest: usize) -> Option<usize> {
+        priority_of(&self.algorithms, name, lowest)
+    }
+
     /// The configuration of a new or reset device.
     fn new() -> Self {
         Self {
-            algorithm: DEFAULT_ALGORITHM,
+            algorithms: core::array::from_fn(|priority| {
+                (priority == PRIMARY).then_some(DEFAULT_ALGORITHM)
+            }),
             params: Default::default(),
             disksize: 0,
             integrity: crate::module_parameters::integrity.value(),
+            backing: None,
         }
     }
 }
+
+mod recompress;
+mod writeback;
+
+use writeback::WritebackSettings;
 
 /// An rzram device.
 #[pin_data]
@@ -422,6 +612,12 @@ pub(crate) struct Zram {
     /// page stored in integrity mode is to be stored with a wrong checksum.
     corrupt_next_checksum: Atomic<u32>,
     stats: Stats,
+    /// The writeback settings, kept across resets as zram keeps them; held by a writeback or
+    /// a recompression from start to end, so they run one at a time (zram's post-processing).
+    #[pin]
+    post_processing: Mutex<WritebackSettings>,
+    /// `compressed_writeback`: changed only before initialisation.
+    compressed_writeback: Atomic<bool>,
 }
 
 impl Zram {
@@ -435,6 +631,8 @@ impl Zram {
             limit_pages: Atomic::new(0),
             corrupt_next_checksum: Atomic::new(0),
             stats: Stats::new(),
+            post_processing <- new_mutex!(WritebackSettings::new(), "Zram::post_processing"),
+            compressed_writeback: Atomic::new(false),
         })
     }
 
@@ -442,71 +640,151 @@ impl Zram {
         self.store.lock().clone()
     }
 
-    /// Empties a slot and updates the statistics.
-    fn release(&self, slot: &SlotGuard<'_, SlotMeta>) {
+    /// Empties a slot and updates the statistics; never sleeps.
+    fn release(&self, store: &Store, slot: &SlotGuard<'_, SlotMeta>) {
         let stats = &self.stats;
         let meta = slot.meta();
-        match meta.kind() {
+        let state = meta.state();
+        match state.kind {
             Kind::Empty => return,
             Kind::Same => sub(&stats.same_pages, 1),
-            Kind::Compressed => sub(&stats.compr_data_size, meta.word.load(Relaxed)),
+            Kind::Compressed => sub(&stats.compr_data_size, state.size.into()),
             Kind::Huge => {
                 sub(&stats.huge_pages, 1);
-                sub(&stats.compr_data_size, PAGE_SIZE as u64);
+                sub(&stats.compr_data_size, state.size.into());
+            }
+            Kind::WrittenBack | Kind::WrittenBackHuge | Kind::WrittenBackCompressed => {
+                if let Some(backing) = &store.backing {
+                    backing.release(meta.word.load(Relaxed));
+                }
             }
         }
         sub(&stats.pages_stored, 1);
         slot.replace(None);
-        meta.set(Kind::Empty, 0, 0);
+        meta.clear();
     }
 
-    /// Loads the page of `span` into `stream.page`, checked in integrity mode.
-    fn read_page(&self, store: &Store, stream: &mut Stream, span: &Span) -> Result {
+    /// Reads page `index` from the backing device if it is there, holding no lock, then locks
+    /// a stream: what [`Zram::load`] needs.
+    fn fetch_and_stream<'a>(
+        &self,
+        store: &'a Store,
+        index: u64,
+    ) -> Result<(Option<Fetched>, MutexGuard<'a, Stream>)> {
+        let on_backing = {
+            let slot = store.slot(index)?;
+            let meta = slot.meta();
+            meta.kind()
+                .written_back()
+                .then(|| (meta.word.load(Relaxed), meta.generation.load(Relaxed)))
+        };
+        let fetched = match on_backing {
+            Some((block, generation)) => {
+                let backing = store.backing.as_ref().ok_or(EIO)?;
+                let mut buffer = without_io(BlockBuffer::new)?;
+                self.stats.backing_reads.add(1, Relaxed);
+                backing
+                    .device
+                    .read(block, &mut buffer)
+                    .inspect_err(|err| self.backing_read_failed(index, *err))?;
+                Some(Fetched { buffer, generation })
+            }
+            None => None,
+        };
+        Ok((fetched, store.stream()?))
+    }
+
+    /// Loads the page of `span` into `stream.page`, checked in integrity mode; `false` if
+    /// `fetched` is stale.
+    fn read_page(
+        &self,
+        store: &Store,
+        stream: &mut Stream,
+        span: &Span,
+        fetched: Option<&Fetched>,
+    ) -> Result<bool> {
         let Stream {
-            compressor,
+            compressors,
             page,
             local_copy,
             ..
         } = stream;
-        if let Some(checksum) =
-            self.load(store, compressor, local_copy, span.page, &mut page[..])?
-        {
-            self.verify(page, checksum, span.page_sector)?;
+        match self.load(
+            store,
+            compressors,
+            local_copy,
+            span.page,
+            &mut page[..],
+            fetched,
+        )? {
+            Loaded::Page(Some(checksum)) => self.verify(page, checksum, span.page_sector)?,
+            Loaded::Page(None) => {}
+            Loaded::Stale => return Ok(false),
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Loads page `index` into `page`; returns the checksum the page must match, in integrity
-    /// mode.
+    /// Loads page `index` into `page`, from `fetched` if the page is on the backing device;
+    /// returns the checksum the page must match, in integrity mode, or that `fetched` is
+    /// stale (nothing loaded).
     fn load<P: PageDestination + ?Sized>(
         &self,
         store: &Store,
-        compressor: &mut Compressor,
+        compressors: &mut Compressors,
         local_copy: &mut [u8],
         index: u64,
         page: &mut P,
-    ) -> Result<Option<u32>> {
+        fetched: Option<&Fetched>,
+    ) -> Result<Loaded> {
         let slot = store.slot(index)?;
         let meta = slot.meta();
-        let kind = meta.kind();
+        let state = meta.state();
+        let kind = state.kind;
+        let size = usize::try_from(state.size)?;
         match kind {
             Kind::Empty => page.fill_word(0)?,
             Kind::Same => page.fill_word(meta.word.load(Relaxed))?,
             Kind::Huge => slot
-                .read(PAGE_SIZE, local_copy, |data| page.copy_page(data))
+                .read(size, local_copy, |data| page.copy_page(data))
                 .ok_or(EIO)??,
             Kind::Compressed => {
-                let len = usize::try_from(meta.word.load(Relaxed))?;
-                slot.read(len, local_copy, |data| {
-                    page.decompress_page(compressor, data)
+                slot.read(size, local_copy, |data| {
+                    page.decompress_page(compressors.of(state.priority)?, data)
                 })
                 .ok_or(EIO)?
                 .inspect_err(|_| pr_err!("decompression failed, page {index}\n"))?;
             }
+            Kind::WrittenBack | Kind::WrittenBackHuge | Kind::WrittenBackCompressed => {
+                let Some(fetched) =
+                    fetched.filter(|f| f.generation == meta.generation.load(Relaxed))
+                else {
+                    return Ok(Loaded::Stale);
+                };
+                if kind == Kind::WrittenBackCompressed {
+                    let data = fetched.buffer.get(..size).ok_or(EIO)?;
+                    page.decompress_page(compressors.of(state.priority)?, data)
+                        .inspect_err(|_| pr_err!("decompression failed, page {index}\n"))?;
+                } else {
+                    page.copy_page(&fetched.buffer)?;
+                }
+            }
         }
         meta.accessed();
         // An empty slot was never written: it has no checksum to match.
-        Ok((store.integrity && kind != Kind::Empty).then(|| meta.checksum.load(Relaxed)))
+        Ok(Loaded::Page(
+            (store.integrity && kind != Kind::Empty).then(|| meta.checksum.load(Relaxed)),
+        ))
+    }
+
+    fn backing_read_failed(&self, index: u64, err: Error) {
+        if printk_ratelimit() {
+            pr_err!(
+                "{}{}: page {index} not read back from the backing device: error {}\n",
+                self.names.prefix_str(),
+                self.id,
+                err.to_errno()
+            );
+        }
     }
 
     /// Checks the page starting at `sector`, as a read rebuilt it, against the checksum it was
@@ -539,13 +817,16 @@ impl Zram {
         };
         if let Some(word) = same_filled(&stream.page) {
             let slot = store.slot(index)?;
-            self.release(&slot);
-            slot.meta().set(Kind::Same, word, checksum);
+            self.release(store, &slot);
+            slot.meta().set(Kind::Same, 0, word, checksum);
             stats.same_pages.add(1, Relaxed);
             stats.pages_stored.add(1, Relaxed);
             return Ok(());
         }
-        let len = stream.compressor.compress(&stream.page, &mut stream.out)?;
+        let len = stream
+            .compressors
+            .primary()
+            .compress(&stream.page, &mut stream.out)?;
         let (data, kind) = match GEOMETRY.placement(len, store.huge_class_size) {
             Placement::Compressed(len) => (stream.out.get(..len).ok_or(EIO)?, Kind::Compressed),
             Placement::Raw => (&stream.page[..], Kind::Huge),
@@ -560,13 +841,14 @@ impl Zram {
         }
         object.write(data)?;
         let slot = store.slot(index)?;
-        self.release(&slot);
+        self.release(store, &slot);
         slot.replace(Some(object));
         if kind == Kind::Huge {
             stats.huge_pages.add(1, Relaxed);
             stats.huge_pages_since.add(1, Relaxed);
         }
-        slot.meta().set(kind, data.len() as u64, checksum);
+        slot.meta()
+            .set(kind, u32::try_from(data.len())?, 0, checksum);
         stats.compr_data_size.add(data.len() as u64, Relaxed);
         stats.pages_stored.add(1, Relaxed);
         Ok(())
@@ -594,21 +876,34 @@ impl Zram {
     fn read_bio(&self, store: &Store, bio: &Bio) -> Result {
         for segment in bio.segments() {
             let span = store.span(&segment)?;
-            let mut stream = store.stream()?;
-            if span.whole_page && !store.integrity {
-                // Straight into the reader's page. Integrity mode checks the page in private
-                // memory instead, where nobody can change it under the check.
-                let Stream {
-                    compressor,
-                    local_copy,
-                    ..
-                } = &mut *stream;
-                segment.with_mapping(|page| {
-                    self.load(store, compressor, local_copy, span.page, page)
-                })?;
-            } else {
-                self.read_page(store, &mut stream, &span)?;
-                segment.write_from(stream.page.get(span.bytes).ok_or(EIO)?)?;
+            // Until a fetch of the backing device is not stale.
+            loop {
+                let (fetched, mut stream) = self.fetch_and_stream(store, span.page)?;
+                if span.whole_page && !store.integrity {
+                    // Straight into the reader's page. Integrity mode checks the page in
+                    // private memory instead, where nobody can change it under the check.
+                    let Stream {
+                        compressors,
+                        local_copy,
+                        ..
+                    } = &mut *stream;
+                    let loaded = segment.with_mapping(|page| {
+                        self.load(
+                            store,
+                            compressors,
+                            local_copy,
+                            span.page,
+                            page,
+                            fetched.as_ref(),
+                        )
+                    })?;
+                    if matches!(loaded, Loaded::Page(_)) {
+                        break;
+                    }
+                } else if self.read_page(store, &mut stream, &span, fetched.as_ref())? {
+                    segment.write_from(stream.page.get(span.bytes).ok_or(EIO)?)?;
+                    break;
+                }
             }
         }
         Ok(())
@@ -617,11 +912,16 @@ impl Zram {
     fn write_bio(&self, store: &Store, bio: &Bio) -> Result {
         for segment in bio.segments() {
             let span = store.span(&segment)?;
-            let mut stream = store.stream()?;
-            if !span.whole_page {
-                // A partial page: merge it into the stored one.
-                self.read_page(store, &mut stream, &span)?;
-            }
+            let mut stream = loop {
+                if span.whole_page {
+                    break store.stream()?;
+                }
+                // A partial page: merge it into the stored one (until a fetch is not stale).
+                let (fetched, mut stream) = self.fetch_and_stream(store, span.page)?;
+                if self.read_page(store, &mut stream, &span, fetched.as_ref())? {
+                    break stream;
+                }
+            };
             segment.read_into(stream.page.get_mut(span.bytes).ok_or(EIO)?)?;
             self.write_page(store, &mut stream, span.page)?;
         }
@@ -635,7 +935,7 @@ impl Zram {
             .whole_pages(sector, u64::from(bytes), store.pages)
             .map_err(|_| EIO)?;
         for index in pages {
-            self.release(&store.slot(index)?);
+            self.release(store, &store.slot(index)?);
             self.stats.notify_free.add(1, Relaxed);
         }
         Ok(())
@@ -680,7 +980,7 @@ impl BioOps for Zram {
         };
         // Under swap_lock: no sleeping on a slot lock; a busy slot is left for the next write.
         match store.try_slot(index) {
-            Ok(Some(slot)) => self.release(&slot),
+            Ok(Some(slot)) => self.release(&store, &slot),
             Ok(None) => self.stats.miss_free.add(1, Relaxed),
             // Swap only frees the pages it wrote, which are on the device.
             Err(_) => {
@@ -710,7 +1010,7 @@ impl Zram {
 
     /// The chosen algorithm.
     pub(crate) fn algorithm(&self) -> Algorithm {
-        self.config.lock().algorithm
+        self.config.lock().algorithms[PRIMARY].unwrap_or(DEFAULT_ALGORITHM)
     }
 
     /// Changes the configuration with `change`; `EBUSY` once initialised.
@@ -725,24 +1025,21 @@ impl Zram {
     /// Sets the level and dictionary of an algorithm, as a write to `algorithm_params` asks
     /// (zram_drv.c `algorithm_params_store`): the one of `priority`, else the one named
     /// `algo`, else the primary; `EINVAL` if `priority` is out of range or `algo` is not the
-    /// algorithm there (this device has no recompression algorithms yet), the dictionary's
-    /// errno if it cannot be read; `EBUSY` once initialised. A level is checked by the
-    /// algorithm when the disk size is set, as in zram.
+    /// algorithm there, the dictionary's errno if it cannot be read; `EBUSY` once
+    /// initialised. A level is checked by the algorithm when the disk size is set, as in zram.
     pub(crate) fn set_algorithm_params(&self, params: &AlgorithmParams<'_>) -> Result {
         self.configure(|config| {
-            let priority = match params.priority {
-                Some(priority) => usize::try_from(priority)
-                    .ok()
-                    .filter(|&priority| priority < MAX_COMPS)
-                    .ok_or(EINVAL)?,
-                None => PRIMARY,
-            };
-            // The algorithm at each priority: only the primary so far.
-            if let Some(algo) = params.algo {
-                if priority != PRIMARY || algo != config.algorithm.name() {
-                    return Err(EINVAL);
+            let priority = match (params.priority, params.algo) {
+                (Some(priority), algo) => {
+                    let priority = priority_index(priority, PRIMARY)?;
+                    if algo.is_some_and(|algo| !config.has_at(priority, algo)) {
+                        return Err(EINVAL);
+                    }
+                    priority
                 }
-            }
+                (None, Some(algo)) => config.priority_of(algo, PRIMARY).ok_or(EINVAL)?,
+                (None, None) => PRIMARY,
+            };
             // Read before anything changes: a dictionary that cannot be read changes nothing.
             let dict = match params.dict {
                 Some(path) => {
@@ -759,12 +1056,22 @@ impl Zram {
         })
     }
 
-    /// Chooses the algorithm; `EBUSY` once initialised.
-    pub(crate) fn set_algorithm(&self, algorithm: Algorithm) -> Result {
+    /// Chooses the primary algorithm (with `PRIMARY`) or one for recompression, whose
+    /// parameters go back to the defaults, as zram's `__comp_algorithm_store`; `EBUSY` once
+    /// initialised.
+    pub(crate) fn set_algorithm(&self, priority: usize, algorithm: Algorithm) -> Result {
         self.configure(|config| {
-            config.algorithm = algorithm;
+            *config.algorithms.get_mut(priority).ok_or(EINVAL)? = Some(algorithm);
+            config.params[priority] = CompSettings::default();
             Ok(())
         })
+    }
+
+    /// The recompression algorithms, by priority.
+    pub(crate) fn recompression_algorithms(&self) -> [Option<Algorithm>; MAX_COMPS] {
+        let mut algorithms = self.config.lock().algorithms;
+        algorithms[PRIMARY] = None;
+        algorithms
     }
 
     /// Sets the disk size (rounded up to pages), allocates the store and announces the
@@ -790,6 +1097,9 @@ impl Zram {
         disk.claim()?;
         disk.sync();
         let store = {
+            // A writeback or recompression running counts into the statistics: the reset
+            // waits for its end.
+            let _post_processing = self.post_processing.lock();
             let mut config = self.config.lock();
             disk.set_capacity(0);
             *config = Config::new();
@@ -822,11 +1132,13 @@ impl Zram {
         for index in 0..store.pages {
             let slot = store.slot(index)?;
             let meta = slot.meta();
-            if matches!(meta.kind(), Kind::Empty | Kind::Same) {
+            let mut state = meta.state();
+            // As zram: pages of one word and pages written back are never idle.
+            if matches!(state.kind, Kind::Empty | Kind::Same) || state.kind.written_back() {
                 continue;
             }
-            let idle = cutoff.is_none_or(|cutoff| cutoff > meta.access_time.load(Relaxed));
-            meta.idle.store(idle, Relaxed);
+            state.idle = cutoff.is_none_or(|cutoff| cutoff > meta.access_time.load(Relaxed));
+            meta.set_state(state);
         }
         Ok(())
     }

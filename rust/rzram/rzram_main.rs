@@ -21,10 +21,17 @@ pub mod logic {
 
     /// Its own names or zram.ko's.
     pub mod names;
+
+    /// The state of a page, packed into its slot.
+    pub mod slot_state;
+
+    /// The blocks of the backing device in use.
+    pub mod block_map;
 }
 
 /// The glue to the kernel: the only code that reaches C, each Rust wrapper with its C shim.
 mod sys {
+    pub(crate) mod backing;
     pub(crate) mod bio_disk;
     pub(crate) mod clock;
     pub(crate) mod compress;

@@ -5,13 +5,22 @@
 
 use crate::{
     control::Devices,
-    device::Zram,
+    device::{
+        priority_index,
+        Zram,
+        PRIMARY,
+        SECONDARY, //
+    },
     logic::sysfs_text::{
         parse_algorithm_params,
+        parse_bool,
         parse_decimal,
         parse_idle,
+        parse_recomp_algorithm,
+        parse_recompress,
         parse_size,
         parse_switch,
+        parse_unsigned,
         write_choices,
         BufWriter,
         TextError, //
@@ -113,6 +122,15 @@ enum Attr {
     IntegrityErrors,
     AlgorithmParams,
     Idle,
+    BackingDev,
+    Writeback,
+    BdStat,
+    WritebackLimit,
+    WritebackLimitEnable,
+    WritebackBatchSize,
+    CompressedWriteback,
+    RecompAlgorithm,
+    Recompress,
 }
 
 impl Attr {
@@ -132,6 +150,15 @@ impl Attr {
             shims::RZRAM_ATTR_INTEGRITY_ERRORS => Attr::IntegrityErrors,
             shims::RZRAM_ATTR_ALGORITHM_PARAMS => Attr::AlgorithmParams,
             shims::RZRAM_ATTR_IDLE => Attr::Idle,
+            shims::RZRAM_ATTR_BACKING_DEV => Attr::BackingDev,
+            shims::RZRAM_ATTR_WRITEBACK => Attr::Writeback,
+            shims::RZRAM_ATTR_BD_STAT => Attr::BdStat,
+            shims::RZRAM_ATTR_WRITEBACK_LIMIT => Attr::WritebackLimit,
+            shims::RZRAM_ATTR_WRITEBACK_LIMIT_ENABLE => Attr::WritebackLimitEnable,
+            shims::RZRAM_ATTR_WRITEBACK_BATCH_SIZE => Attr::WritebackBatchSize,
+            shims::RZRAM_ATTR_COMPRESSED_WRITEBACK => Attr::CompressedWriteback,
+            shims::RZRAM_ATTR_RECOMP_ALGORITHM => Attr::RecompAlgorithm,
+            shims::RZRAM_ATTR_RECOMPRESS => Attr::Recompress,
             _ => return None,
         })
     }
@@ -143,11 +170,7 @@ fn show(zram: &Zram, attr: Attr, out: &mut BufWriter<'_>) -> Result {
     match attr {
         Attr::Disksize => writeln!(out, "{}", zram.disksize()),
         Attr::Initstate => writeln!(out, "{}", u32::from(zram.initialised())),
-        Attr::CompAlgorithm => write_choices(
-            out,
-            Algorithm::ALL.iter().map(|algorithm| algorithm.name()),
-            zram.algorithm().name(),
-        ),
+        Attr::CompAlgorithm => write_algorithms(out, zram.algorithm()),
         Attr::MmStat => {
             let [a, b, c, d, e, f, g, h, i] = zram.mm_stat();
             writeln!(out, "{a:8} {b:8} {c:8} {d:8} {e:8} {f:8} {g:8} {h:8} {i:8}")
@@ -167,6 +190,25 @@ fn show(zram: &Zram, attr: Attr, out: &mut BufWriter<'_>) -> Result {
         ),
         Attr::IntegrityMode => writeln!(out, "{}", u32::from(zram.integrity())),
         Attr::IntegrityErrors => writeln!(out, "{}", stats.integrity_errors.load(Relaxed)),
+        Attr::BdStat => {
+            let [count, reads, writes] = zram.bd_stat();
+            writeln!(out, "{count:8} {reads:8} {writes:8}")
+        }
+        Attr::WritebackLimit => writeln!(out, "{}", zram.writeback_limit()),
+        Attr::WritebackLimitEnable => {
+            writeln!(out, "{}", u32::from(zram.writeback_limit_enabled()))
+        }
+        Attr::WritebackBatchSize => writeln!(out, "{}", zram.writeback_batch_size()),
+        Attr::CompressedWriteback => writeln!(out, "{}", u32::from(zram.compressed_writeback())),
+        Attr::RecompAlgorithm => {
+            for (priority, algorithm) in zram.recompression_algorithms().into_iter().enumerate() {
+                if let Some(algorithm) = algorithm {
+                    write!(out, "#{priority}: ")?;
+                    write_algorithms(out, algorithm)?;
+                }
+            }
+            Ok(())
+        }
         _ => return Err(EINVAL),
     }
     .map_err(|_| EINVAL)
@@ -184,14 +226,15 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
             Some(n) if n > 0 => zram.reset(disk),
             _ => Err(EINVAL),
         },
-        Attr::CompAlgorithm => {
-            let name = text.trim();
-            let algorithm = Algorithm::ALL
-                .into_iter()
-                .find(|algorithm| algorithm.name() == name)
-                .ok_or(EINVAL)?;
-            zram.set_algorithm(algorithm)
+        Attr::CompAlgorithm => zram.set_algorithm(PRIMARY, algorithm_named(text.trim())?),
+        Attr::RecompAlgorithm => {
+            let request = parse_recomp_algorithm(text).map_err(errno)?;
+            zram.set_algorithm(
+                priority_index(request.priority, SECONDARY)?,
+                algorithm_named(request.algo)?,
+            )
         }
+        Attr::Recompress => zram.recompress(&parse_recompress(text).map_err(errno)?),
         Attr::MemLimit => {
             zram.set_mem_limit(parse_size(text).ok_or(EINVAL)?);
             Ok(())
@@ -206,14 +249,52 @@ fn store(disk: &DiskRef<'_, Zram>, attr: Attr, text: &str) -> Result {
         Attr::Compact => zram.compact(),
         Attr::IntegrityMode => zram.set_integrity(parse_switch(text).ok_or(EINVAL)?),
         Attr::AlgorithmParams => {
-            zram.set_algorithm_params(&parse_algorithm_params(text).map_err(|err| match err {
-                TextError::Invalid => EINVAL,
-                TextError::OutOfRange => ERANGE,
-            })?)
+            zram.set_algorithm_params(&parse_algorithm_params(text).map_err(errno)?)
         }
         Attr::Idle => zram.mark_idle(parse_idle(text).ok_or(EINVAL)?),
+        Attr::BackingDev => zram.set_backing_dev(text),
+        Attr::Writeback => zram.writeback(text),
+        // kstrtoull: any number; not 0 turns the limit on.
+        Attr::WritebackLimitEnable => {
+            zram.set_writeback_limit_enabled(parse_unsigned(text).map_err(|_| EINVAL)? != 0);
+            Ok(())
+        }
+        Attr::WritebackLimit => {
+            zram.set_writeback_limit(parse_unsigned(text).map_err(|_| EINVAL)?);
+            Ok(())
+        }
+        Attr::WritebackBatchSize => {
+            let pages = parse_unsigned(text).map_err(|_| EINVAL)?;
+            zram.set_writeback_batch_size(u32::try_from(pages).map_err(|_| EINVAL)?)
+        }
+        Attr::CompressedWriteback => zram.set_compressed_writeback(parse_bool(text).ok_or(EINVAL)?),
         _ => Err(EINVAL),
     }
+}
+
+/// The errno of a refused write.
+fn errno(err: TextError) -> Error {
+    match err {
+        TextError::Invalid => EINVAL,
+        TextError::OutOfRange => ERANGE,
+    }
+}
+
+/// The algorithm named `name`; `EINVAL` if none.
+fn algorithm_named(name: &str) -> Result<Algorithm> {
+    Algorithm::ALL
+        .into_iter()
+        .find(|algorithm| algorithm.name() == name)
+        .ok_or(EINVAL)
+}
+
+/// Writes every algorithm with `current` in brackets (zram's `zcomp_available_show`).
+fn write_algorithms(out: &mut BufWriter<'_>, current: Algorithm) -> core::fmt::Result {
+    write_choices(
+        out,
+        Algorithm::ALL.iter().map(|algorithm| algorithm.name()),
+        current.name(),
+    )
 }
 
 /// Converts a result to what a sysfs callback returns.
@@ -241,11 +322,16 @@ unsafe extern "C" fn rzram_attr_show(
     };
     // SAFETY: sysfs passes a writable page.
     let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
-    let mut out = BufWriter::new(buf);
-    let result = Attr::from_raw(attr)
-        .ok_or(EINVAL)
-        .and_then(|attr| show(&disk.ops(), attr, &mut out));
-    to_ssize(result.map(|()| out.written()))
+    let result = match Attr::from_raw(attr).ok_or(EINVAL) {
+        // A path: as zram, whatever fits the page.
+        Ok(Attr::BackingDev) => disk.ops().write_backing_dev(buf),
+        Ok(attr) => {
+            let mut out = BufWriter::new(buf);
+            show(&disk.ops(), attr, &mut out).map(|()| out.written())
+        }
+        Err(err) => Err(err),
+    };
+    to_ssize(result)
 }
 
 /// Acts on a write to a disk attribute; called by `sysfs.c`.

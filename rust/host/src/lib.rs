@@ -69,3 +69,11 @@ pub mod names;
 /// rzram: parsing and formatting of the sysfs attributes.
 #[path = "../../rzram/logic/sysfs_text.rs"]
 pub mod sysfs_text;
+
+/// rzram: the state of a page, packed into its slot.
+#[path = "../../rzram/logic/slot_state.rs"]
+pub mod slot_state;
+
+/// rzram: the blocks of the backing device in use.
+#[path = "../../rzram/logic/block_map.rs"]
+pub mod block_map;

@@ -5,8 +5,10 @@
 
 use core::fmt::Write;
 use raoe_logic::{
+    block_map::*,
     placement::*,
     same_fill::*,
+    slot_state::*,
     sysfs_text::*, //
 };
 
@@ -447,4 +449,309 @@ fn block_state_lines_as_zram_prints_them() {
     )
     .unwrap();
     assert_eq!(line, "123456789012            0.000000 s.....\n");
+    line.clear();
+    write_block_state_line(
+        &mut line,
+        3,
+        &BlockState {
+            access_time: 9,
+            written_back: true,
+            huge: true,
+            recompressed: true,
+            incompressible: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(line, "           3            9.000000 .wh.rn\n");
+}
+
+/// The scans a write to `writeback` asks for on a device of `pages`, or its error.
+fn writeback_scans(text: &str, pages: u64) -> Result<Vec<WritebackScan>, TextError> {
+    let mut scans = Vec::new();
+    parse_writeback(text, pages, |scan| scans.push(scan))?;
+    Ok(scans)
+}
+
+fn scan(mode: WritebackMode, first: u64, end: u64) -> WritebackScan {
+    WritebackScan { mode, first, end }
+}
+
+#[test]
+fn writeback_requests_as_zram_reads_them() {
+    use WritebackMode::*;
+    // The old syntax and type=, over the whole device.
+    for (text, mode) in [
+        ("huge\n", Huge),
+        ("idle", Idle),
+        ("huge_idle", HugeIdle),
+        ("incompressible", Incompressible),
+        ("type=huge\n", Huge),
+        ("type=huge_idle", HugeIdle),
+    ] {
+        assert_eq!(
+            writeback_scans(text, 100),
+            Ok(vec![scan(mode, 0, 100)]),
+            "{text}"
+        );
+    }
+    // Pages by index: any mode, and the arguments go on.
+    assert_eq!(
+        writeback_scans("page_index=5 page_index=99", 100),
+        Ok(vec![scan(Any, 5, 6), scan(Any, 99, 100)])
+    );
+    assert_eq!(
+        writeback_scans("page_indexes=10-19\n", 100),
+        Ok(vec![scan(Any, 10, 20)])
+    );
+    // A type after a range scans that range again in its mode, and ends the arguments.
+    assert_eq!(
+        writeback_scans("page_indexes=1-3 type=idle page_index=50", 100),
+        Ok(vec![scan(Any, 1, 4), scan(Idle, 1, 4)])
+    );
+    // Unknown parameters with values are ignored; nothing at all scans nothing.
+    assert_eq!(
+        writeback_scans("foo=1 huge", 10),
+        Ok(vec![scan(Huge, 0, 10)])
+    );
+    assert_eq!(writeback_scans("\n", 10), Ok(vec![]));
+    // Errors.
+    for (text, err) in [
+        ("all", TextError::Invalid),
+        ("type=cold", TextError::Invalid),
+        ("type=", TextError::Invalid),
+        ("page_index=", TextError::Invalid),
+        ("page_index=x", TextError::Invalid),
+        ("page_index=-1", TextError::Invalid),
+        ("page_index=100", TextError::OutOfRange),
+        ("page_index=99999999999999999999", TextError::OutOfRange),
+        ("page_indexes=5", TextError::Invalid),
+        ("page_indexes=5-100", TextError::OutOfRange),
+        ("page_indexes=6-5", TextError::OutOfRange),
+        ("page_indexes=100-101", TextError::OutOfRange),
+        ("page_index=1 bogus", TextError::Invalid),
+    ] {
+        assert_eq!(writeback_scans(text, 100), Err(err), "{text}");
+    }
+}
+
+#[test]
+fn writeback_modes_take_their_pages() {
+    use WritebackMode::*;
+    // (huge, idle, incompressible)
+    let pages = [
+        (false, false, false),
+        (true, false, false),
+        (false, true, false),
+        (true, true, true),
+    ];
+    let taken = |mode: WritebackMode| {
+        pages
+            .iter()
+            .filter(|&&(h, i, n)| mode.takes(h, i, n))
+            .count()
+    };
+    assert_eq!(
+        [Any, Huge, Idle, HugeIdle, Incompressible].map(taken),
+        [4, 2, 2, 1, 1]
+    );
+}
+
+#[test]
+fn unsigned_numbers_as_kstrtoull_reads_them() {
+    assert_eq!(parse_unsigned("0"), Ok(0));
+    assert_eq!(parse_unsigned("+42\n"), Ok(42));
+    assert_eq!(parse_unsigned("18446744073709551615"), Ok(u64::MAX));
+    assert_eq!(
+        parse_unsigned("18446744073709551616"),
+        Err(TextError::OutOfRange)
+    );
+    for text in ["", "\n", " 1", "1 ", "-1", "0x10", "1\n\n", "1k"] {
+        assert_eq!(parse_unsigned(text), Err(TextError::Invalid), "{text:?}");
+    }
+}
+
+#[test]
+fn slot_states_pack_and_unpack() {
+    let kinds = [
+        Kind::Empty,
+        Kind::Same,
+        Kind::Compressed,
+        Kind::Huge,
+        Kind::WrittenBack,
+        Kind::WrittenBackHuge,
+        Kind::WrittenBackCompressed,
+    ];
+    for kind in kinds {
+        for (size, priority) in [(0, 0), (4096, 3), (65536, 1), (SlotState::MAX_SIZE, 2)] {
+            for flags in 0..8 {
+                let state = SlotState {
+                    kind,
+                    size,
+                    priority,
+                    idle: flags & 1 != 0,
+                    incompressible: flags & 2 != 0,
+                    selected: flags & 4 != 0,
+                };
+                assert_eq!(SlotState::unpack(state.pack().unwrap()), state);
+            }
+        }
+    }
+    assert_eq!(
+        SlotState::unpack(SlotState::EMPTY.pack().unwrap()),
+        SlotState::EMPTY
+    );
+    // What does not fit is refused, never truncated.
+    let too_big = SlotState::new(Kind::Huge, SlotState::MAX_SIZE + 1);
+    assert_eq!(too_big.pack(), None);
+    let bad_priority = SlotState {
+        priority: 4,
+        ..SlotState::new(Kind::Compressed, 100)
+    };
+    assert_eq!(bad_priority.pack(), None);
+    // 64 KiB pages fit.
+    assert!(SlotState::MAX_SIZE >= 65536);
+}
+
+#[test]
+fn kinds_after_writeback() {
+    assert_eq!(
+        Kind::Compressed.after_writeback(false),
+        Some(Kind::WrittenBack)
+    );
+    assert_eq!(
+        Kind::Compressed.after_writeback(true),
+        Some(Kind::WrittenBackCompressed)
+    );
+    assert_eq!(
+        Kind::Huge.after_writeback(true),
+        Some(Kind::WrittenBackHuge)
+    );
+    for kind in [
+        Kind::Empty,
+        Kind::Same,
+        Kind::WrittenBack,
+        Kind::WrittenBackHuge,
+    ] {
+        assert_eq!(kind.after_writeback(false), None);
+    }
+    assert!(Kind::WrittenBackHuge.huge() && Kind::WrittenBackHuge.written_back());
+    assert!(!Kind::WrittenBack.huge() && Kind::WrittenBackCompressed.written_back());
+}
+
+#[test]
+fn block_maps_reserve_and_release() {
+    for blocks in [1u64, 63, 64, 65, 200] {
+        let words = vec![u64::MAX; BlockMap::<Vec<u64>>::words_for(blocks).unwrap()];
+        let mut map = BlockMap::new(words, blocks).unwrap();
+        let mut got: Vec<u64> = (0..blocks).map(|_| map.reserve().unwrap()).collect();
+        assert_eq!(map.reserve(), None, "{blocks} blocks: one too many");
+        assert_eq!(map.used(), blocks);
+        got.sort();
+        assert_eq!(got, (0..blocks).collect::<Vec<_>>());
+        // A freed block is found again, however far behind the cursor.
+        assert!(map.release(0));
+        assert!(!map.release(0), "released twice");
+        assert!(!map.release(blocks), "beyond the map");
+        assert_eq!(map.reserve(), Some(0));
+        assert!(map.release(blocks - 1));
+        assert_eq!(map.reserve(), Some(blocks - 1));
+        assert_eq!(map.used(), blocks);
+    }
+    // Too few words are refused.
+    assert!(BlockMap::new(vec![0u64; 1], 65).is_none());
+}
+
+#[test]
+fn recomp_algorithm_requests_as_zram_reads_them() {
+    assert_eq!(
+        parse_recomp_algorithm("algo=zstd\n"),
+        Ok(RecompAlgorithm {
+            algo: "zstd",
+            priority: 1
+        })
+    );
+    assert_eq!(
+        parse_recomp_algorithm("priority=3 algo=lz4 other=1"),
+        Ok(RecompAlgorithm {
+            algo: "lz4",
+            priority: 3
+        })
+    );
+    // The range is the device's to check.
+    assert_eq!(
+        parse_recomp_algorithm("algo=lz4 priority=-7"),
+        Ok(RecompAlgorithm {
+            algo: "lz4",
+            priority: -7
+        })
+    );
+    for (text, err) in [
+        ("", TextError::Invalid),
+        ("priority=1", TextError::Invalid),
+        ("algo", TextError::Invalid),
+        ("algo=", TextError::Invalid),
+        ("algo=zstd priority=x", TextError::Invalid),
+        ("algo=zstd priority=99999999999", TextError::OutOfRange),
+    ] {
+        assert_eq!(parse_recomp_algorithm(text), Err(err), "{text}");
+    }
+}
+
+#[test]
+fn recompress_requests_as_zram_reads_them() {
+    use RecompressMode::*;
+    let any = RecompressRequest {
+        mode: Any,
+        max_pages: None,
+        threshold: 0,
+        algo: None,
+        priority: None,
+    };
+    assert_eq!(parse_recompress("\n"), Ok(any));
+    assert_eq!(
+        parse_recompress("type=huge_idle threshold=3000 max_pages=10 algo=zstd priority=2\n"),
+        Ok(RecompressRequest {
+            mode: HugeIdle,
+            max_pages: Some(10),
+            threshold: 3000,
+            algo: Some("zstd"),
+            priority: Some(2),
+        })
+    );
+    assert_eq!(parse_recompress("type=idle").map(|r| r.mode), Ok(Idle));
+    assert_eq!(parse_recompress("type=huge").map(|r| r.mode), Ok(Huge));
+    // zram keeps an earlier valid type over a later unknown one.
+    assert_eq!(
+        parse_recompress("type=idle type=cold").map(|r| r.mode),
+        Ok(Idle)
+    );
+    for (text, err) in [
+        ("type=cold", TextError::Invalid),
+        ("type", TextError::Invalid),
+        ("threshold=", TextError::Invalid),
+        ("threshold=-1", TextError::Invalid),
+        ("threshold=4294967296", TextError::OutOfRange),
+        ("max_pages=x", TextError::Invalid),
+        ("max_pages=18446744073709551616", TextError::OutOfRange),
+        ("priority=one", TextError::Invalid),
+    ] {
+        assert_eq!(parse_recompress(text), Err(err), "{text}");
+    }
+    assert!(Huge.takes(true, false) && !Huge.takes(false, true));
+    assert!(HugeIdle.takes(true, true) && !HugeIdle.takes(true, false));
+    assert!(Idle.takes(false, true) && Any.takes(false, false));
+}
+
+#[test]
+fn booleans_as_kstrtobool_reads_them() {
+    for text in ["1", "y", "Y", "yes", "t", "true", "on", "On\n"] {
+        assert_eq!(parse_bool(text), Some(true), "{text}");
+    }
+    for text in ["0", "n", "no", "f", "False", "off", "of"] {
+        assert_eq!(parse_bool(text), Some(false), "{text}");
+    }
+    for text in ["", "2", "maybe", "o", "ox", " 1"] {
+        assert_eq!(parse_bool(text), None, "{text:?}");
+    }
 }

@@ -63,6 +63,22 @@ pub fn parse_switch(text: &str) -> Option<bool> {
     }
 }
 
+/// A boolean as `kstrtobool` reads it: by its first character (`y`, `t`, `1` or `n`, `f`, `0`,
+/// any case), or its first two (`on`, `of`); the rest is not looked at.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let bytes = text.as_bytes();
+    match bytes.first()?.to_ascii_lowercase() {
+        b'y' | b't' | b'1' => Some(true),
+        b'n' | b'f' | b'0' => Some(false),
+        b'o' => match bytes.get(1)?.to_ascii_lowercase() {
+            b'n' => Some(true),
+            b'f' => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Why a write to an attribute was refused, as an errno.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum TextError {
@@ -70,6 +86,17 @@ pub enum TextError {
     Invalid,
     /// `ERANGE`: a number that does not fit (`kstrtoint`).
     OutOfRange,
+}
+
+/// An unsigned decimal number as `kstrtoull(text, 10, ...)` reads it: an optional `+`, digits,
+/// an optional newline.
+pub fn parse_unsigned(text: &str) -> Result<u64, TextError> {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TextError::Invalid);
+    }
+    digits.parse().map_err(|_| TextError::OutOfRange)
 }
 
 /// A decimal `int` as `kstrtoint(text, 10, ...)` reads it: an optional sign, digits, an
@@ -202,6 +229,231 @@ pub fn parse_idle(text: &str) -> Option<IdleRequest> {
         .map(IdleRequest::OlderThan)
 }
 
+/// Which pages a writeback takes (zram_drv.c `parse_mode`): every stored page but those of
+/// one repeated word, or only the huge, idle, huge and idle, or incompressible ones.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum WritebackMode {
+    /// Every stored page (`page_index=`, `page_indexes=` without a type).
+    Any,
+    /// `huge`.
+    Huge,
+    /// `idle`.
+    Idle,
+    /// `huge_idle`.
+    HugeIdle,
+    /// `incompressible`.
+    Incompressible,
+}
+
+impl WritebackMode {
+    fn parse(name: &str) -> Result<Self, TextError> {
+        match name {
+            "huge" => Ok(WritebackMode::Huge),
+            "idle" => Ok(WritebackMode::Idle),
+            "huge_idle" => Ok(WritebackMode::HugeIdle),
+            "incompressible" => Ok(WritebackMode::Incompressible),
+            _ => Err(TextError::Invalid),
+        }
+    }
+
+    /// Whether a page with these flags is taken.
+    pub fn takes(self, huge: bool, idle: bool, incompressible: bool) -> bool {
+        match self {
+            WritebackMode::Any => true,
+            WritebackMode::Huge => huge,
+            WritebackMode::Idle => idle,
+            WritebackMode::HugeIdle => huge && idle,
+            WritebackMode::Incompressible => incompressible,
+        }
+    }
+}
+
+/// The pages `first..end` in one mode: one scan of zram's `writeback_store`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WritebackScan {
+    /// Which pages it takes.
+    pub mode: WritebackMode,
+    /// The first page.
+    pub first: u64,
+    /// After the last page.
+    pub end: u64,
+}
+
+/// Reads a write to `writeback` for a device of `pages` pages as zram's `writeback_store`
+/// does, and passes each scan it asks for to `scan`, in order: `page_index=N` and
+/// `page_indexes=A-B` each scan their pages in any mode and continue; `type=MODE` or a bare
+/// `MODE` (the old syntax) scans the last range given (the whole device without one) in that
+/// mode and ends the arguments; other parameters with a value are ignored. `EINVAL` for an
+/// unknown mode or a malformed number, `ERANGE` for a page beyond the device or a range
+/// backwards. On an error the caller must act on none of the scans.
+pub fn parse_writeback(
+    text: &str,
+    pages: u64,
+    mut scan: impl FnMut(WritebackScan),
+) -> Result<(), TextError> {
+    let page = |text: &str| {
+        let index = parse_unsigned(text)?;
+        if index < pages {
+            Ok(index)
+        } else {
+            Err(TextError::OutOfRange)
+        }
+    };
+    let (mut first, mut end) = (0, pages);
+    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    while !args.is_empty() {
+        let (param, value, rest) = next_arg(args);
+        args = rest;
+        let mode = match (param, value) {
+            (mode, None | Some("")) => Some(WritebackMode::parse(mode)?),
+            ("type", Some(mode)) => Some(WritebackMode::parse(mode)?),
+            ("page_index", Some(index)) => {
+                first = page(index)?;
+                end = first + 1;
+                None
+            }
+            ("page_indexes", Some(range)) => {
+                let (low, high) = range.split_once('-').ok_or(TextError::Invalid)?;
+                let low = page(low)?;
+                let high = page(high)?;
+                if low > high {
+                    return Err(TextError::OutOfRange);
+                }
+                (first, end) = (low, high + 1);
+                None
+            }
+            _ => continue,
+        };
+        scan(WritebackScan {
+            mode: mode.unwrap_or(WritebackMode::Any),
+            first,
+            end,
+        });
+        if mode.is_some() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// A write to `recomp_algorithm` (zram_drv.c `recomp_algorithm_store`): `algo=` (required)
+/// and `priority=` (1 unless given; the device checks its range).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RecompAlgorithm<'a> {
+    /// The algorithm's name.
+    pub algo: &'a str,
+    /// Its priority.
+    pub priority: i32,
+}
+
+/// Reads a write to `recomp_algorithm`: `EINVAL` for a parameter without a value or no
+/// `algo=`, `EINVAL` or `ERANGE` for a priority `kstrtoint` refuses; other parameters are
+/// ignored.
+pub fn parse_recomp_algorithm(text: &str) -> Result<RecompAlgorithm<'_>, TextError> {
+    let (mut algo, mut priority) = (None, 1);
+    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    while !args.is_empty() {
+        let (param, value, rest) = next_arg(args);
+        args = rest;
+        let value = value
+            .filter(|value| !value.is_empty())
+            .ok_or(TextError::Invalid)?;
+        match param {
+            "algo" => algo = Some(value),
+            "priority" => priority = parse_int(value)?,
+            _ => {}
+        }
+    }
+    Ok(RecompAlgorithm {
+        algo: algo.ok_or(TextError::Invalid)?,
+        priority,
+    })
+}
+
+/// Which pages a recompression takes (zram's `RECOMPRESS_IDLE`, `RECOMPRESS_HUGE`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RecompressMode {
+    /// Every page compressed by an algorithm of a lower priority.
+    Any,
+    /// `type=idle`.
+    Idle,
+    /// `type=huge`.
+    Huge,
+    /// `type=huge_idle`.
+    HugeIdle,
+}
+
+impl RecompressMode {
+    /// Whether a page with these flags is taken.
+    pub fn takes(self, huge: bool, idle: bool) -> bool {
+        match self {
+            RecompressMode::Any => true,
+            RecompressMode::Idle => idle,
+            RecompressMode::Huge => huge,
+            RecompressMode::HugeIdle => huge && idle,
+        }
+    }
+}
+
+/// A write to `recompress` (zram_drv.c `recompress_store`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RecompressRequest<'a> {
+    /// Which pages.
+    pub mode: RecompressMode,
+    /// At most this many pages tried (`max_pages=`).
+    pub max_pages: Option<u64>,
+    /// Only objects of at least this many bytes, and a result must be smaller (`threshold=`;
+    /// 0: any).
+    pub threshold: u32,
+    /// The algorithm, by name (`algo=`).
+    pub algo: Option<&'a str>,
+    /// The algorithm, by priority (`priority=`).
+    pub priority: Option<i32>,
+}
+
+/// Reads a write to `recompress`: `EINVAL` for a parameter without a value or a type never
+/// valid, `EINVAL` or `ERANGE` for a number the kernel's parsers refuse; other parameters are
+/// ignored. As zram, a later unknown type keeps an earlier valid one.
+pub fn parse_recompress(text: &str) -> Result<RecompressRequest<'_>, TextError> {
+    let mut request = RecompressRequest {
+        mode: RecompressMode::Any,
+        max_pages: None,
+        threshold: 0,
+        algo: None,
+        priority: None,
+    };
+    let mut mode = None;
+    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    while !args.is_empty() {
+        let (param, value, rest) = next_arg(args);
+        args = rest;
+        let value = value
+            .filter(|value| !value.is_empty())
+            .ok_or(TextError::Invalid)?;
+        match param {
+            "type" => {
+                let parsed = match value {
+                    "idle" => Some(RecompressMode::Idle),
+                    "huge" => Some(RecompressMode::Huge),
+                    "huge_idle" => Some(RecompressMode::HugeIdle),
+                    _ => None,
+                };
+                mode = Some(parsed.or(mode).ok_or(TextError::Invalid)?);
+            }
+            "max_pages" => request.max_pages = Some(parse_unsigned(value)?),
+            "threshold" => {
+                request.threshold =
+                    u32::try_from(parse_unsigned(value)?).map_err(|_| TextError::OutOfRange)?
+            }
+            "algo" => request.algo = Some(value),
+            "priority" => request.priority = Some(parse_int(value)?),
+            _ => {}
+        }
+    }
+    request.mode = mode.unwrap_or(RecompressMode::Any);
+    Ok(request)
+}
+
 /// What debugfs `block_state` shows of a stored page.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct BlockState {
@@ -213,6 +465,12 @@ pub struct BlockState {
     pub huge: bool,
     /// Not accessed since the last `idle` marking.
     pub idle: bool,
+    /// On the backing device.
+    pub written_back: bool,
+    /// Compressed by a recompression algorithm.
+    pub recompressed: bool,
+    /// No algorithm compressed it well enough.
+    pub incompressible: bool,
 }
 
 /// The `block_state` line of page `index`, as zram's `read_block_state` prints it: index, access
@@ -226,11 +484,14 @@ pub fn write_block_state_line(
     let flag = |set: bool, c: char| if set { c } else { '.' };
     writeln!(
         out,
-        "{index:12} {:12}.000000 {}.{}{}..",
+        "{index:12} {:12}.000000 {}{}{}{}{}{}",
         state.access_time,
         flag(state.same, 's'),
+        flag(state.written_back, 'w'),
         flag(state.huge, 'h'),
         flag(state.idle, 'i'),
+        flag(state.recompressed, 'r'),
+        flag(state.incompressible, 'n'),
     )
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Every C shim of rzram, for bindgen (see Kbuild): the Rust side's declarations come from here. */
+#include "backing.h"
 #include "bio_disk.h"
 #include "clock.h"
 #include "compress.h"

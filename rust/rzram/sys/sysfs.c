@@ -54,6 +54,21 @@ RZRAM_STORE(integrity_mode, RZRAM_ATTR_INTEGRITY_MODE)
 RZRAM_SHOW(integrity_errors, RZRAM_ATTR_INTEGRITY_ERRORS)
 RZRAM_STORE(algorithm_params, RZRAM_ATTR_ALGORITHM_PARAMS)
 RZRAM_STORE(idle, RZRAM_ATTR_IDLE)
+RZRAM_SHOW(backing_dev, RZRAM_ATTR_BACKING_DEV)
+RZRAM_STORE(backing_dev, RZRAM_ATTR_BACKING_DEV)
+RZRAM_STORE(writeback, RZRAM_ATTR_WRITEBACK)
+RZRAM_SHOW(bd_stat, RZRAM_ATTR_BD_STAT)
+RZRAM_SHOW(writeback_limit, RZRAM_ATTR_WRITEBACK_LIMIT)
+RZRAM_STORE(writeback_limit, RZRAM_ATTR_WRITEBACK_LIMIT)
+RZRAM_SHOW(writeback_limit_enable, RZRAM_ATTR_WRITEBACK_LIMIT_ENABLE)
+RZRAM_STORE(writeback_limit_enable, RZRAM_ATTR_WRITEBACK_LIMIT_ENABLE)
+RZRAM_SHOW(writeback_batch_size, RZRAM_ATTR_WRITEBACK_BATCH_SIZE)
+RZRAM_STORE(writeback_batch_size, RZRAM_ATTR_WRITEBACK_BATCH_SIZE)
+RZRAM_SHOW(compressed_writeback, RZRAM_ATTR_COMPRESSED_WRITEBACK)
+RZRAM_STORE(compressed_writeback, RZRAM_ATTR_COMPRESSED_WRITEBACK)
+RZRAM_SHOW(recomp_algorithm, RZRAM_ATTR_RECOMP_ALGORITHM)
+RZRAM_STORE(recomp_algorithm, RZRAM_ATTR_RECOMP_ALGORITHM)
+RZRAM_STORE(recompress, RZRAM_ATTR_RECOMPRESS)
 
 /*
  * As zram before 6.15 (zram_drv.c of 6.14), which had one compression stream per CPU too: the
@@ -84,6 +99,17 @@ static DEVICE_ATTR_RO(debug_stat);
 static DEVICE_ATTR_RW(max_comp_streams);
 static DEVICE_ATTR_WO(algorithm_params);
 static DEVICE_ATTR_WO(idle);
+/* Writeback (zram_drv.c:3007-3013). */
+static DEVICE_ATTR_RO(bd_stat);
+static DEVICE_ATTR_RW(backing_dev);
+static DEVICE_ATTR_WO(writeback);
+static DEVICE_ATTR_RW(writeback_limit);
+static DEVICE_ATTR_RW(writeback_limit_enable);
+static DEVICE_ATTR_RW(writeback_batch_size);
+static DEVICE_ATTR_RW(compressed_writeback);
+/* Recompression (zram_drv.c:3016-3017). */
+static DEVICE_ATTR_RW(recomp_algorithm);
+static DEVICE_ATTR_WO(recompress);
 /* Beyond zram: integrity mode and the reads it failed. */
 static DEVICE_ATTR_RW(integrity_mode);
 static DEVICE_ATTR_RO(integrity_errors);
@@ -102,6 +128,15 @@ static struct attribute *rzram_disk_attrs[] = {
 	&dev_attr_max_comp_streams.attr,
 	&dev_attr_algorithm_params.attr,
 	&dev_attr_idle.attr,
+	&dev_attr_bd_stat.attr,
+	&dev_attr_backing_dev.attr,
+	&dev_attr_writeback.attr,
+	&dev_attr_writeback_limit.attr,
+	&dev_attr_writeback_limit_enable.attr,
+	&dev_attr_writeback_batch_size.attr,
+	&dev_attr_compressed_writeback.attr,
+	&dev_attr_recomp_algorithm.attr,
+	&dev_attr_recompress.attr,
 	&dev_attr_integrity_mode.attr,
 	&dev_attr_integrity_errors.attr,
 	NULL,

@@ -67,6 +67,11 @@ size_t rzram_zs_huge_class_size(struct zs_pool *pool)
 	return zs_huge_class_size(pool);
 }
 
+unsigned int rzram_zs_lookup_class_index(struct zs_pool *pool, unsigned int size)
+{
+	return zs_lookup_class_index(pool, size);
+}
+
 unsigned long rzram_zs_compact(struct zs_pool *pool)
 {
 	return zs_compact(pool);

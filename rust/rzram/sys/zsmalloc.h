@@ -29,6 +29,7 @@ void *rzram_zs_obj_read_begin(struct zs_pool *pool, unsigned long handle, size_t
 void rzram_zs_obj_read_end(struct zs_pool *pool, unsigned long handle, size_t len, void *mem);
 unsigned long rzram_zs_get_total_pages(struct zs_pool *pool);
 size_t rzram_zs_huge_class_size(struct zs_pool *pool);
+unsigned int rzram_zs_lookup_class_index(struct zs_pool *pool, unsigned int size);
 unsigned long rzram_zs_compact(struct zs_pool *pool);
 
 #endif

@@ -16,6 +16,7 @@ use super::shims::{
     rzram_zs_free,
     rzram_zs_get_total_pages,
     rzram_zs_huge_class_size,
+    rzram_zs_lookup_class_index,
     rzram_zs_malloc,
     rzram_zs_obj_read_begin,
     rzram_zs_obj_read_end,
@@ -87,6 +88,13 @@ impl ZsPool {
     pub(crate) fn huge_class_size(&self) -> usize {
         // SAFETY: By the type invariant `raw` is live.
         unsafe { rzram_zs_huge_class_size(self.raw.as_ptr()) }
+    }
+
+    /// The size class an object of `size` bytes (at most a page) goes to: a smaller index is a
+    /// smaller class.
+    pub(crate) fn class_index(&self, size: u32) -> u32 {
+        // SAFETY: By the type invariant `raw` is live; zsmalloc only looks the size up.
+        unsafe { rzram_zs_lookup_class_index(self.raw.as_ptr(), size) }
     }
 
     /// Moves objects to free pages; returns how many pages were freed.
