@@ -151,6 +151,26 @@ pub fn next_arg(args: &str) -> (&str, Option<&str>, &str) {
     }
 }
 
+/// Calls `f` with each `param=value` of `text`, split as [`next_arg`] splits them; `EINVAL` for
+/// a parameter without a value, as zram's attribute parsers refuse it.
+fn for_each_param<'a>(
+    text: &'a str,
+    mut f: impl FnMut(&'a str, &'a str) -> Result<(), TextError>,
+) -> Result<(), TextError> {
+    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    while !args.is_empty() {
+        let (param, value, rest) = next_arg(args);
+        args = rest;
+        f(
+            param,
+            value
+                .filter(|value| !value.is_empty())
+                .ok_or(TextError::Invalid)?,
+        )?;
+    }
+    Ok(())
+}
+
 /// `text` without a closing double quote.
 fn without_closing_quote(text: &str) -> &str {
     text.strip_suffix('"').unwrap_or(text)
@@ -175,13 +195,7 @@ pub struct AlgorithmParams<'a> {
 /// `ERANGE` for a number `kstrtoint` refuses.
 pub fn parse_algorithm_params(text: &str) -> Result<AlgorithmParams<'_>, TextError> {
     let mut params = AlgorithmParams::default();
-    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    while !args.is_empty() {
-        let (param, value, rest) = next_arg(args);
-        args = rest;
-        let value = value
-            .filter(|value| !value.is_empty())
-            .ok_or(TextError::Invalid)?;
+    for_each_param(text, |param, value| {
         match param {
             "priority" => params.priority = Some(parse_int(value)?),
             "level" => params.level = Some(parse_int(value)?),
@@ -192,7 +206,8 @@ pub fn parse_algorithm_params(text: &str) -> Result<AlgorithmParams<'_>, TextErr
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     Ok(params)
 }
 
@@ -351,19 +366,14 @@ pub struct RecompAlgorithm<'a> {
 /// ignored.
 pub fn parse_recomp_algorithm(text: &str) -> Result<RecompAlgorithm<'_>, TextError> {
     let (mut algo, mut priority) = (None, 1);
-    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    while !args.is_empty() {
-        let (param, value, rest) = next_arg(args);
-        args = rest;
-        let value = value
-            .filter(|value| !value.is_empty())
-            .ok_or(TextError::Invalid)?;
+    for_each_param(text, |param, value| {
         match param {
             "algo" => algo = Some(value),
             "priority" => priority = parse_int(value)?,
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     Ok(RecompAlgorithm {
         algo: algo.ok_or(TextError::Invalid)?,
         priority,
@@ -423,13 +433,7 @@ pub fn parse_recompress(text: &str) -> Result<RecompressRequest<'_>, TextError> 
         priority: None,
     };
     let mut mode = None;
-    let mut args = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    while !args.is_empty() {
-        let (param, value, rest) = next_arg(args);
-        args = rest;
-        let value = value
-            .filter(|value| !value.is_empty())
-            .ok_or(TextError::Invalid)?;
+    for_each_param(text, |param, value| {
         match param {
             "type" => {
                 let parsed = match value {
@@ -449,7 +453,8 @@ pub fn parse_recompress(text: &str) -> Result<RecompressRequest<'_>, TextError> 
             "priority" => request.priority = Some(parse_int(value)?),
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     request.mode = mode.unwrap_or(RecompressMode::Any);
     Ok(request)
 }
