@@ -787,6 +787,23 @@ impl Zram {
         }
     }
 
+    /// Whether page `index`, as post-processing rebuilt it, matches `checksum`; a mismatch is
+    /// counted and logged with what it stops (`stopped`: "not written back"...).
+    fn page_matches(&self, page: &[u8], checksum: u32, index: u64, stopped: &str) -> bool {
+        if crc32c_of(page) == checksum {
+            return true;
+        }
+        self.stats.integrity_errors.add(1, Relaxed);
+        if printk_ratelimit() {
+            pr_err!(
+                "{}{}: integrity error in page {index}: {stopped}\n",
+                self.names.prefix_str(),
+                self.id
+            );
+        }
+        false
+    }
+
     /// Checks the page starting at `sector`, as a read rebuilt it, against the checksum it was
     /// stored with; a mismatch is counted, logged and an I/O error.
     fn verify(&self, page: &[u8], checksum: u32, sector: u64) -> Result {

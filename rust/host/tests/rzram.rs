@@ -573,16 +573,7 @@ fn unsigned_numbers_as_kstrtoull_reads_them() {
 
 #[test]
 fn slot_states_pack_and_unpack() {
-    let kinds = [
-        Kind::Empty,
-        Kind::Same,
-        Kind::Compressed,
-        Kind::Huge,
-        Kind::WrittenBack,
-        Kind::WrittenBackHuge,
-        Kind::WrittenBackCompressed,
-    ];
-    for kind in kinds {
+    for kind in Kind::ALL {
         for (size, priority) in [(0, 0), (4096, 3), (65536, 1), (SlotState::MAX_SIZE, 2)] {
             for flags in 0..8 {
                 let state = SlotState {

@@ -22,8 +22,8 @@ use super::{
     SECONDARY, //
 };
 use crate::{
-    logic::placement::Placement, logic::sysfs_text::RecompressRequest, sys::crc32::crc32c_of,
-    sys::printk::printk_ratelimit,
+    logic::placement::Placement,
+    logic::sysfs_text::RecompressRequest, //
 };
 use kernel::{
     prelude::*,
@@ -126,17 +126,10 @@ impl Zram {
             .ok_or(EIO)??;
         }
         let checksum = meta.checksum.load(Relaxed);
-        if store.integrity && crc32c_of(&stream.page) != checksum {
-            // Never recompress a page that is not the one stored: it stays as it is, and its
-            // next read fails.
-            self.stats.integrity_errors.add(1, Relaxed);
-            if printk_ratelimit() {
-                pr_err!(
-                    "{}{}: integrity error in page {index}: not recompressed\n",
-                    self.names.prefix_str(),
-                    self.id
-                );
-            }
+        // Never recompress a page that is not the one stored: it stays as it is, and its next
+        // read fails.
+        if store.integrity && !self.page_matches(&stream.page, checksum, index, "not recompressed")
+        {
             return Ok(());
         }
         // As zram: a page recompression looked at is not idle any more.

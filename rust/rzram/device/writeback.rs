@@ -28,8 +28,6 @@ use crate::{
         BlockBuffer,
         BlockWrite, //
     },
-    sys::crc32::crc32c_of,
-    sys::printk::printk_ratelimit,
 };
 use kernel::{
     alloc::kvec::PushError,
@@ -329,15 +327,15 @@ impl Zram {
         };
         // The page written back whole must be the page stored: check it before it leaves.
         let checked = copied.and_then(|()| {
-            if store.integrity && !compressed && crc32c_of(buffer) != meta.checksum.load(Relaxed) {
-                self.stats.integrity_errors.add(1, Relaxed);
-                if printk_ratelimit() {
-                    pr_err!(
-                        "{}{}: integrity error in page {index}: not written back\n",
-                        self.names.prefix_str(),
-                        self.id
-                    );
-                }
+            if store.integrity
+                && !compressed
+                && !self.page_matches(
+                    buffer,
+                    meta.checksum.load(Relaxed),
+                    index,
+                    "not written back",
+                )
+            {
                 return Err(EIO);
             }
             Ok(())

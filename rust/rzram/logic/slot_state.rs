@@ -26,7 +26,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    /// Every kind.
+    pub const ALL: [Kind; 7] = [
         Kind::Empty,
         Kind::Same,
         Kind::Compressed,
